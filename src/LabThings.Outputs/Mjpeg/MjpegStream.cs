@@ -1,0 +1,253 @@
+using System.Runtime.CompilerServices;
+
+namespace LabThings.Outputs;
+
+/// <summary>
+/// A live stream of JPEG frames, kept in a ring buffer and served to any number of readers,
+/// typically as an MJPEG (<c>multipart/x-mixed-replace</c>) HTTP response.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A producer (a camera's capture loop) calls <see cref="AddFrame"/> from any thread. Adding a frame
+/// copies it once, stores it in the ring buffer and wakes every waiting reader; it takes a short
+/// lock shared only with other producers and <see cref="Reset"/>/<see cref="Stop"/>/<see cref="GetRingbufferEntry"/>,
+/// and never waits for a reader. Readers always take the newest frame: a reader that is slower
+/// than the producer skips frames rather than falling behind.
+/// </para>
+/// <para>All members are thread-safe.</para>
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming",
+    "CA1711:Identifiers should not have incorrect suffix",
+    Justification = "An MJPEG stream is the domain term (labthings-fastapi's MJPEGStream); it is not a System.IO.Stream.")]
+public sealed partial class MjpegStream
+{
+    /// <summary>The ring buffer size used when none is given: 10 frames.</summary>
+    public const int DefaultRingbufferSize = 10;
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _timeProvider;
+    private RingbufferEntry?[] _ring;
+    private RingbufferEntry? _newest;
+    private long _framesAdded;
+    private bool _stopped;
+    private int _clients;
+    private TaskCompletionSource _signal = NewSignal();
+
+    /// <summary>Creates an empty, running stream.</summary>
+    /// <param name="ringbufferSize">How many of the newest frames to keep (at least 1). Defaults to <see cref="DefaultRingbufferSize"/>.</param>
+    /// <param name="timeProvider">The clock for frames added without a timestamp; <see cref="TimeProvider.System"/> if null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ringbufferSize"/> is less than 1.</exception>
+    public MjpegStream(int ringbufferSize = DefaultRingbufferSize, TimeProvider? timeProvider = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ringbufferSize, 1);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _ring = new RingbufferEntry?[ringbufferSize];
+    }
+
+    /// <summary>How many frames the ring buffer keeps.</summary>
+    public int RingbufferSize
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ring.Length;
+            }
+        }
+    }
+
+    /// <summary>The index of the newest frame, or -1 if no frame was added since construction or the last <see cref="Reset"/>.</summary>
+    public long LastFrameIndex => Volatile.Read(ref _newest)?.Index ?? -1;
+
+    /// <summary>The newest frame, or null if there is none yet. Never waits.</summary>
+    public RingbufferEntry? NewestFrame => Volatile.Read(ref _newest);
+
+    /// <summary>How many frames have been added since the stream was created (not reset by <see cref="Reset"/>).</summary>
+    public long FramesAdded => Interlocked.Read(ref _framesAdded);
+
+    /// <summary>How many multipart readers (<see cref="WriteMultipartAsync"/>, one per HTTP client) are connected now.</summary>
+    public int ClientsConnected => Volatile.Read(ref _clients);
+
+    /// <summary>True after <see cref="Stop"/> until the next <see cref="Reset"/>.</summary>
+    public bool IsStopped => Volatile.Read(ref _stopped);
+
+    /// <summary>Adds a JPEG frame to the stream and wakes every waiting reader.</summary>
+    /// <param name="jpeg">A complete JPEG image. It is copied, so the caller may reuse its buffer at once.</param>
+    /// <param name="timestamp">When the frame was captured; the current time of the stream's <see cref="TimeProvider"/> if null.</param>
+    /// <remarks>
+    /// Callable from any thread. The cost does not depend on the number of readers, and the call never
+    /// waits for one. Frames added while the stream is stopped are kept (snapshots see them) but wake nobody.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="jpeg"/> does not start with FF D8 and end with FF D9; the stream is unchanged.</exception>
+    public void AddFrame(ReadOnlyMemory<byte> jpeg, DateTimeOffset? timestamp = null)
+    {
+        ValidateJpeg(jpeg.Span, nameof(jpeg));
+        var copy = jpeg.ToArray();
+        var time = timestamp ?? _timeProvider.GetUtcNow();
+        TaskCompletionSource toComplete;
+        lock (_gate)
+        {
+            var index = (_newest?.Index ?? -1) + 1;
+            var entry = new RingbufferEntry(copy, time, index) { Sequence = _framesAdded + 1 };
+            _ring[index % _ring.Length] = entry;
+            Volatile.Write(ref _newest, entry);
+            Interlocked.Increment(ref _framesAdded);
+            toComplete = SwapSignal();
+        }
+
+        Wake(toComplete);
+    }
+
+    /// <summary>Discards every frame and restarts frame indices at 0; also restarts a stopped stream.</summary>
+    /// <param name="ringbufferSize">A new ring buffer size (at least 1), or null to keep the current one.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ringbufferSize"/> is less than 1.</exception>
+    public void Reset(int? ringbufferSize = null)
+    {
+        if (ringbufferSize is { } size)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(ringbufferSize));
+        }
+
+        lock (_gate)
+        {
+            _ring = new RingbufferEntry?[ringbufferSize ?? _ring.Length];
+            Volatile.Write(ref _newest, null);
+            Volatile.Write(ref _stopped, false);
+        }
+    }
+
+    /// <summary>
+    /// Stops the stream: every waiting reader is released (<see cref="ReadFramesAsync"/> and
+    /// <see cref="WriteMultipartAsync"/> end normally, the single-frame waits throw
+    /// <see cref="MjpegStreamStoppedException"/>), and so is every reader that starts later, until <see cref="Reset"/>.
+    /// </summary>
+    public void Stop()
+    {
+        TaskCompletionSource toComplete;
+        lock (_gate)
+        {
+            Volatile.Write(ref _stopped, true);
+            toComplete = SwapSignal();
+        }
+
+        Wake(toComplete);
+    }
+
+    /// <summary>Returns a frame still held in the ring buffer.</summary>
+    /// <param name="index">The frame's index (see <see cref="RingbufferEntry.Index"/>).</param>
+    /// <returns>The frame, its timestamp and its index.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is negative.</exception>
+    /// <exception cref="FrameOverwrittenException">The frame has been replaced by newer frames.</exception>
+    /// <exception cref="FrameNotYetAcquiredException">The frame has not been added yet.</exception>
+    public RingbufferEntry GetRingbufferEntry(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        lock (_gate)
+        {
+            var last = _newest?.Index ?? -1;
+            if (index > last)
+            {
+                throw new FrameNotYetAcquiredException(index, last);
+            }
+
+            var entry = _ring[index % _ring.Length];
+            if (entry is null || entry.Index != index)
+            {
+                throw new FrameOverwrittenException(index, last, _ring.Length);
+            }
+
+            return entry;
+        }
+    }
+
+    /// <summary>Waits for the next frame to be added and returns its index.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The index of the first frame added after the call (or a newer one, if several arrive at once).</returns>
+    /// <exception cref="MjpegStreamStoppedException">The stream is or becomes stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<long> NextFrameAsync(CancellationToken cancellationToken = default)
+        => (await NextEntryAsync(cancellationToken).ConfigureAwait(false)).Index;
+
+    /// <summary>Waits for the next frame to be added and returns its JPEG bytes.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The frame's bytes; shared with other readers, so treat them as read-only.</returns>
+    /// <exception cref="MjpegStreamStoppedException">The stream is or becomes stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<ReadOnlyMemory<byte>> GrabFrameAsync(CancellationToken cancellationToken = default)
+        => (await NextEntryAsync(cancellationToken).ConfigureAwait(false)).Frame;
+
+    /// <summary>Waits for the next frame and returns its size in bytes (JPEG size is a cheap sharpness metric for autofocus).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The size of the next frame in bytes.</returns>
+    /// <exception cref="MjpegStreamStoppedException">The stream is or becomes stopped.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<int> NextFrameSizeAsync(CancellationToken cancellationToken = default)
+        => (await NextEntryAsync(cancellationToken).ConfigureAwait(false)).Frame.Length;
+
+    /// <summary>
+    /// Yields frames as they arrive, starting with the next one. A consumer slower than the producer
+    /// gets the newest frame each time and skips the ones in between.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The frames; the sequence ends (without an exception) when the stream is stopped.</returns>
+    public async IAsyncEnumerable<RingbufferEntry> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var seen = FramesAdded;
+        while (await WaitForFrameAfterAsync(seen, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            seen = entry.Sequence;
+            yield return entry;
+        }
+    }
+
+    /// <summary>Waits until a frame newer than <paramref name="seenSequence"/> exists; null if the stream is stopped.</summary>
+    internal async ValueTask<RingbufferEntry?> WaitForFrameAfterAsync(long seenSequence, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Read the signal before the state: a frame published after this read completes this signal.
+            var signal = Volatile.Read(ref _signal);
+            if (Volatile.Read(ref _stopped))
+            {
+                return null;
+            }
+
+            var newest = Volatile.Read(ref _newest);
+            if (newest is not null && newest.Sequence > seenSequence)
+            {
+                return newest;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<RingbufferEntry> NextEntryAsync(CancellationToken cancellationToken)
+        => await WaitForFrameAfterAsync(FramesAdded, cancellationToken).ConfigureAwait(false)
+           ?? throw new MjpegStreamStoppedException();
+
+    private static void ValidateJpeg(ReadOnlySpan<byte> data, string paramName)
+    {
+        if (data.Length < 4 || data[0] != 0xFF || data[1] != 0xD8 || data[^2] != 0xFF || data[^1] != 0xD9)
+        {
+            throw new ArgumentException(
+                $"Not a complete JPEG image: a frame must start with FF D8 and end with FF D9 (got {data.Length} bytes).",
+                paramName);
+        }
+    }
+
+    private TaskCompletionSource SwapSignal()
+    {
+        var old = _signal;
+        Volatile.Write(ref _signal, NewSignal());
+        return old;
+    }
+
+    // Completing the signal runs every waiter's continuation; do it on the thread pool so the
+    // producer's cost does not grow with the number of readers.
+    private static void Wake(TaskCompletionSource signal)
+        => ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
