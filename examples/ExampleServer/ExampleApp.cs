@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LabThings.Examples;
+
+/// <summary>The example server: a synthetic camera. <c>Program.cs</c> runs it; the tests start the same app.</summary>
+public static class ExampleApp
+{
+    /// <summary>The address the example listens on unless <c>--urls</c> (or <c>ASPNETCORE_URLS</c>) says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    /// <summary>Builds the example server.</summary>
+    /// <param name="args">Command-line arguments, e.g. <c>--urls http://127.0.0.1:0</c>.</param>
+    /// <param name="configure">Adjusts the builder before the app is built (tests use this); optional.</param>
+    /// <returns>The app, ready to run.</returns>
+    public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddLabThings(options => options.Title = "LabThings example server")
+            .AddThing<SyntheticCamera>("camera", _ => new SyntheticCamera());
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapThings();
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+        return app;
+    }
+}

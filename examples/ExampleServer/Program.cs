@@ -1,0 +1,3 @@
+using LabThings.Examples;
+
+await ExampleApp.CreateApp(args).RunAsync();

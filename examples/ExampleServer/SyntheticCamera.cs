@@ -1,0 +1,128 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using LabThings.Outputs;
+
+namespace LabThings.Examples;
+
+/// <summary>
+/// A camera with no hardware: it renders a moving test pattern with the frame number drawn in,
+/// encodes each frame as a real JPEG and adds it to its MJPEG stream at <see cref="FrameRate"/>.
+/// </summary>
+[DisplayName("Synthetic camera")]
+[Description("A synthetic camera that streams a moving test pattern with the frame number drawn in")]
+public sealed partial class SyntheticCamera : Thing, IDisposable
+{
+    private readonly TestPatternRenderer _renderer;
+    private readonly TimeProvider _timeProvider;
+    private CancellationTokenSource? _capture;
+    private Task? _captureLoop;
+    private double _frameRate = 10;
+
+    /// <summary>Creates the camera.</summary>
+    /// <param name="width">Frame width in pixels.</param>
+    /// <param name="height">Frame height in pixels.</param>
+    /// <param name="timeProvider">The clock that paces frames; the system clock if null.</param>
+    public SyntheticCamera(int width = 640, int height = 480, TimeProvider? timeProvider = null)
+    {
+        _renderer = new TestPatternRenderer(width, height);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The live view.</summary>
+    [MjpegStream(RingbufferSize = 10, Description = "Live view of the test pattern")]
+    public MjpegStream Stream => GetStream();
+
+    /// <summary>Frames per second, from 0.1 to 120. Takes effect from the next frame.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Outside 0.1 to 120.</exception>
+    public double FrameRate
+    {
+        get => Volatile.Read(ref _frameRate);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0.1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 120);
+            Volatile.Write(ref _frameRate, value);
+        }
+    }
+
+    /// <summary>Frames produced since the stream was last reset.</summary>
+    public long FrameCount => Stream.LastFrameIndex + 1;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _capture?.Dispose();
+        _renderer.Dispose();
+    }
+
+    /// <summary>Starts the capture loop.</summary>
+    /// <param name="cancellationToken">Not used: the loop runs until <see cref="StopAsync"/>.</param>
+    /// <returns>A completed task.</returns>
+    protected override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _capture = new CancellationTokenSource();
+        _captureLoop = Task.Run(() => CaptureLoopAsync(_capture.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the capture loop and waits for it to end.</summary>
+    /// <param name="cancellationToken">Abandons the wait.</param>
+    /// <returns>A task that completes when the loop has ended.</returns>
+    protected override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_capture is null || _captureLoop is null)
+        {
+            return;
+        }
+
+        await _capture.CancelAsync();
+        await _captureLoop.WaitAsync(cancellationToken);
+    }
+
+    private async Task CaptureLoopAsync(CancellationToken cancellationToken)
+    {
+        var frameNumber = 0L;
+        var next = _timeProvider.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                Stream.AddFrame(_renderer.Render(frameNumber++), _timeProvider.GetUtcNow());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.FrameFailed(Logger, ex);
+            }
+
+            // Pace against an absolute schedule so rendering time does not lower the frame rate;
+            // if we fall behind by more than a frame, start the schedule again from now.
+            next += (long)(_timeProvider.TimestampFrequency / FrameRate);
+            var now = _timeProvider.GetTimestamp();
+            if (next < now - _timeProvider.TimestampFrequency)
+            {
+                next = now;
+            }
+
+            var wait = _timeProvider.GetElapsedTime(now, next);
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, _timeProvider, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        Debug.WriteLine("Synthetic camera capture loop ended.");
+    }
+
+    private static partial class Log
+    {
+        [Microsoft.Extensions.Logging.LoggerMessage(1, Microsoft.Extensions.Logging.LogLevel.Error, "Rendering a frame failed")]
+        public static partial void FrameFailed(Microsoft.Extensions.Logging.ILogger logger, Exception exception);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace LabThings.Description;
+
+/// <summary>A W3C Web of Things Thing Description (TD 1.1), as served at <c>GET /{thing}/</c>.</summary>
+/// <remarks>Serialize with <see cref="ThingDescriptionJson.Options"/>; the media type is <see cref="ThingDescriptionJson.MediaType"/>.</remarks>
+public sealed record ThingDescription
+{
+    /// <summary>The TD 1.1 context URI.</summary>
+    public const string Td11Context = "https://www.w3.org/2022/wot/td/v1.1";
+
+    /// <summary>The JSON-LD context: the TD 1.1 context URI.</summary>
+    [JsonPropertyName("@context")]
+    public string Context { get; init; } = Td11Context;
+
+    /// <summary>An identifier for the Thing (a URI), or null.</summary>
+    [JsonPropertyName("id")]
+    public string? Id { get; init; }
+
+    /// <summary>The Thing's title.</summary>
+    [JsonPropertyName("title")]
+    public required string Title { get; init; }
+
+    /// <summary>The Thing's description, or null.</summary>
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    /// <summary>The absolute URL every relative <c>href</c> is resolved against (the Thing's URL, ending in <c>/</c>).</summary>
+    [JsonPropertyName("base")]
+    public string? Base { get; init; }
+
+    /// <summary>Named security schemes; LabThings serves without security (<c>nosec</c>).</summary>
+    [JsonPropertyName("securityDefinitions")]
+    public required IReadOnlyDictionary<string, SecurityScheme> SecurityDefinitions { get; init; }
+
+    /// <summary>The names of the security schemes that apply to every form.</summary>
+    [JsonPropertyName("security")]
+    public required IReadOnlyList<string> Security { get; init; }
+
+    /// <summary>Property affordances, by wire name.</summary>
+    [JsonPropertyName("properties")]
+    public IReadOnlyDictionary<string, PropertyAffordance>? Properties { get; init; }
+
+    /// <summary>Links to other resources (e.g. a stream's viewer page).</summary>
+    [JsonPropertyName("links")]
+    public IReadOnlyList<Link>? Links { get; init; }
+}
+
+/// <summary>A security scheme of a Thing Description.</summary>
+/// <param name="Scheme">The scheme's kind, e.g. <c>nosec</c>.</param>
+public sealed record SecurityScheme([property: JsonPropertyName("scheme")] string Scheme);
+
+/// <summary>A property affordance: a data schema (kept inline, as TDs require) plus metadata and forms.</summary>
+public sealed record PropertyAffordance
+{
+    /// <summary>A human-readable title.</summary>
+    [JsonPropertyName("title")]
+    public string? Title { get; init; }
+
+    /// <summary>A description, or null.</summary>
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    /// <summary>Whether clients may only read the property.</summary>
+    [JsonPropertyName("readOnly")]
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Whether clients may only write the property.</summary>
+    [JsonPropertyName("writeOnly")]
+    public bool WriteOnly { get; init; }
+
+    /// <summary>Whether clients can observe changes.</summary>
+    [JsonPropertyName("observable")]
+    public bool Observable { get; init; }
+
+    /// <summary>How to read, write and observe the property.</summary>
+    [JsonPropertyName("forms")]
+    public required IReadOnlyList<Form> Forms { get; init; }
+
+    /// <summary>The data schema's keywords (<c>type</c>, <c>minimum</c>, …), written inline next to the fields above.</summary>
+    [JsonExtensionData]
+    public JsonObject? DataSchema { get; init; }
+}
+
+/// <summary>A form: how to perform an operation on an affordance over HTTP.</summary>
+public sealed record Form
+{
+    /// <summary>The target, relative to the TD's <c>base</c> or absolute.</summary>
+    [JsonPropertyName("href")]
+    public required string Href { get; init; }
+
+    /// <summary>The operations this form performs, e.g. <c>readproperty</c>.</summary>
+    [JsonPropertyName("op")]
+    public required IReadOnlyList<string> Op { get; init; }
+
+    /// <summary>The media type of the payload.</summary>
+    [JsonPropertyName("contentType")]
+    public string? ContentType { get; init; }
+
+    /// <summary>The HTTP method, when it is not the binding's default for the operation.</summary>
+    [JsonPropertyName("htv:methodName")]
+    public string? MethodName { get; init; }
+
+    /// <summary>A subprotocol such as <c>sse</c> or <c>longpoll</c>, or null.</summary>
+    [JsonPropertyName("subprotocol")]
+    public string? Subprotocol { get; init; }
+}
+
+/// <summary>A link from a Thing Description to another resource.</summary>
+public sealed record Link
+{
+    /// <summary>The target, relative to the TD's <c>base</c> or absolute.</summary>
+    [JsonPropertyName("href")]
+    public required string Href { get; init; }
+
+    /// <summary>The relation, e.g. <c>alternate</c>.</summary>
+    [JsonPropertyName("rel")]
+    public string? Rel { get; init; }
+
+    /// <summary>The target's media type, e.g. <c>text/html</c>.</summary>
+    [JsonPropertyName("type")]
+    public string? Type { get; init; }
+
+    /// <summary>What the link is about (the link's context), when it is not the Thing itself.</summary>
+    [JsonPropertyName("anchor")]
+    public string? Anchor { get; init; }
+}

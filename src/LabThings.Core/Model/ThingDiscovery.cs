@@ -1,0 +1,177 @@
+using System.Collections.Immutable;
+using System.ComponentModel;
+using System.Linq.Expressions;
+using System.Reflection;
+using LabThings.Outputs;
+
+namespace LabThings.Model;
+
+/// <summary>The one place that reflects over Thing types: turns a type into a validated <see cref="ThingDefinition"/>.</summary>
+internal static class ThingDiscovery
+{
+    private const BindingFlags InstanceMembers = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+    private const BindingFlags StaticMembers = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
+
+    public static ThingDefinition Discover(Type thingType)
+    {
+        var problems = new List<string>();
+        var definition = TryDiscover(thingType, problems);
+        return problems.Count > 0 || definition is null ? throw new ThingDefinitionException(problems) : definition;
+    }
+
+    /// <summary>Discovers <paramref name="thingType"/>, adding every problem to <paramref name="problems"/>; null if any.</summary>
+    public static ThingDefinition? TryDiscover(Type thingType, List<string> problems)
+    {
+        var before = problems.Count;
+        var typeName = thingType.FullName ?? thingType.Name;
+        if (!typeof(Thing).IsAssignableFrom(thingType))
+        {
+            problems.Add($"{typeName}: a Thing type must derive from {typeof(Thing).FullName}");
+            return null;
+        }
+
+        if (thingType.IsAbstract || thingType.ContainsGenericParameters)
+        {
+            problems.Add($"{typeName}: a Thing type must be a concrete, non-generic class");
+        }
+
+        var affordances = new List<AffordanceDefinition>();
+        foreach (var member in DeclaredMembers(thingType))
+        {
+            var attributes = member.GetCustomAttributes<AffordanceAttribute>(inherit: true).ToArray();
+            if (attributes.Length == 0)
+            {
+                continue;
+            }
+
+            var where = $"{typeName}.{member.Name}";
+            if (attributes.Length > 1)
+            {
+                problems.Add($"{where}: a member can carry only one LabThings attribute, found {string.Join(", ", attributes.Select(a => a.GetType().Name))}");
+                continue;
+            }
+
+            var affordance = attributes[0] switch
+            {
+                MjpegStreamAttribute stream => DiscoverStream(member, stream, where, problems),
+                var other => Unsupported(other, where, problems),
+            };
+            if (affordance is not null)
+            {
+                affordances.Add(affordance);
+            }
+        }
+
+        foreach (var clash in affordances.GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{typeName}: {clash.Count()} affordances share the name '{clash.Key}' ({string.Join(", ", clash.Select(a => a.Member.Name))}); give one a different Name");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        var title = thingType.GetCustomAttribute<DisplayNameAttribute>()?.DisplayName ?? thingType.Name;
+        var description = thingType.GetCustomAttribute<DescriptionAttribute>()?.Description;
+        return new ThingDefinition(thingType, title, description, [.. affordances]);
+    }
+
+    /// <summary>Members in declaration order, base classes first, each member once (overrides replace the base's).</summary>
+    private static IEnumerable<MemberInfo> DeclaredMembers(Type type)
+    {
+        var chain = new Stack<Type>();
+        for (var t = type; t is not null && t != typeof(Thing) && t != typeof(object); t = t.BaseType)
+        {
+            chain.Push(t);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = new List<MemberInfo>();
+        foreach (var t in chain)
+        {
+            foreach (var member in t.GetMembers(InstanceMembers | StaticMembers | BindingFlags.DeclaredOnly)
+                         .Where(m => m is PropertyInfo or MethodInfo { IsSpecialName: false } or EventInfo or FieldInfo)
+                         .OrderBy(m => m.MetadataToken))
+            {
+                var key = member.MemberType + ":" + member.Name;
+                if (seen.Add(key))
+                {
+                    ordered.Add(member);
+                }
+            }
+        }
+
+        // An override declared in a subclass: use the most derived declaration.
+        return ordered.Select(m => m is PropertyInfo p ? type.GetProperty(p.Name, InstanceMembers | StaticMembers) ?? m : m);
+    }
+
+    private static AffordanceDefinition? Unsupported(AffordanceAttribute attribute, string where, List<string> problems)
+    {
+        problems.Add($"{where}: {attribute.GetType().Name} is not supported by this version of LabThings");
+        return null;
+    }
+
+    private static StreamDefinition? DiscoverStream(MemberInfo member, MjpegStreamAttribute attribute, string where, List<string> problems)
+    {
+        var before = problems.Count;
+        if (member is not PropertyInfo property)
+        {
+            problems.Add($"{where}: [MjpegStream] belongs on a property (e.g. 'public MjpegStream Stream => GetStream();'), not a {member.MemberType.ToString().ToLowerInvariant()}");
+            return null;
+        }
+
+        if (property.PropertyType != typeof(MjpegStream))
+        {
+            problems.Add($"{where}: [MjpegStream] property must be of type MjpegStream, not {property.PropertyType.Name}");
+        }
+
+        if (property.GetMethod is not { } getter || getter.IsStatic)
+        {
+            problems.Add($"{where}: [MjpegStream] property must have an instance getter (e.g. '=> GetStream()')");
+        }
+
+        if (property.SetMethod is not null)
+        {
+            problems.Add($"{where}: [MjpegStream] property must be get-only: the stream is created once per Thing by GetStream()");
+        }
+
+        if (property.GetIndexParameters().Length > 0)
+        {
+            problems.Add($"{where}: [MjpegStream] cannot be on an indexer");
+        }
+
+        if (attribute.RingbufferSize < 1)
+        {
+            problems.Add($"{where}: RingbufferSize must be at least 1, got {attribute.RingbufferSize}");
+        }
+
+        var name = attribute.Name ?? WireNames.FromMember(property.Name);
+        if (WireNames.Problem(name) is { } nameProblem)
+        {
+            problems.Add($"{where}: {nameProblem}");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        return new StreamDefinition
+        {
+            Name = name,
+            Title = attribute.Title ?? WireNames.Humanize(property.Name),
+            Description = attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            Member = property,
+            RingbufferSize = attribute.RingbufferSize,
+            Accessor = CompileGetter<MjpegStream>(property),
+        };
+    }
+
+    private static Func<Thing, T> CompileGetter<T>(PropertyInfo property)
+    {
+        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var body = Expression.Property(Expression.Convert(thing, property.DeclaringType!), property);
+        return Expression.Lambda<Func<Thing, T>>(body, thing).Compile();
+    }
+}

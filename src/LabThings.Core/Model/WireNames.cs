@@ -1,0 +1,58 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace LabThings.Model;
+
+/// <summary>Names on the wire: snake_case of the C# member, as labthings-fastapi's clients expect.</summary>
+internal static partial class WireNames
+{
+    /// <summary>Names that would collide with a Thing's own routes.</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "ws" };
+
+    /// <summary><c>FrameRate</c> → <c>frame_rate</c>; a trailing <c>Async</c> is dropped (<c>NextFrameSizeAsync</c> → <c>next_frame_size</c>).</summary>
+    public static string FromMember(string memberName)
+    {
+        var trimmed = memberName.Length > "Async".Length && memberName.EndsWith("Async", StringComparison.Ordinal)
+            ? memberName[..^"Async".Length]
+            : memberName;
+        return JsonNamingPolicy.SnakeCaseLower.ConvertName(trimmed);
+    }
+
+    /// <summary>Words for a title: <c>FrameRate</c> → <c>Frame rate</c>.</summary>
+    public static string Humanize(string memberName)
+    {
+        var snake = FromMember(memberName);
+        var sb = new StringBuilder(snake.Length);
+        foreach (var word in snake.Split('_', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(word);
+        }
+
+        if (sb.Length > 0)
+        {
+            sb[0] = char.ToUpperInvariant(sb[0]);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Why a name cannot be used on the wire, or null if it can.</summary>
+    public static string? Problem(string name)
+    {
+        if (!ValidName().IsMatch(name))
+        {
+            return $"the name '{name}' is not usable in a URL: use letters, digits, '_' and '-' only, starting with a letter or '_'";
+        }
+
+        return Reserved.Contains(name) ? $"the name '{name}' is reserved" : null;
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
+    private static partial Regex ValidName();
+}

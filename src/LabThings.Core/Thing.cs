@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using LabThings.Model;
+using LabThings.Outputs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LabThings;
+
+/// <summary>
+/// The base class of every Thing: an instrument or service exposed on the network. Subclass it and tag
+/// members with LabThings attributes (<see cref="MjpegStreamAttribute"/>, …); the server discovers them
+/// once per type and serves an HTTP API, OpenAPI and a W3C Thing Description for them.
+/// </summary>
+/// <remarks>
+/// Open hardware in <see cref="StartAsync"/> and release it in <see cref="StopAsync"/>, not in the
+/// constructor: the server calls them when it starts and stops. Members without a LabThings attribute
+/// are never exposed.
+/// </remarks>
+public abstract class Thing
+{
+    private readonly ConcurrentDictionary<string, MjpegStream> _streams = new(StringComparer.Ordinal);
+    private string? _name;
+
+    /// <summary>Creates the Thing. Its <see cref="Definition"/> is discovered (and validated) here.</summary>
+    /// <exception cref="ThingDefinitionException">The type cannot be described.</exception>
+    protected Thing()
+    {
+        Definition = ThingDefinition.For(GetType());
+    }
+
+    /// <summary>The Thing's name on the server (its URL segment, e.g. <c>camera</c>); null until the Thing is added to a server.</summary>
+    public string? Name => _name;
+
+    /// <summary>The definition of this Thing's type: its affordances.</summary>
+    public ThingDefinition Definition { get; }
+
+    /// <summary>The Thing's logger (category <c>LabThings.Things.{name}</c>); a no-op logger until the Thing is added to a server.</summary>
+    protected ILogger Logger { get; private set; } = NullLogger.Instance;
+
+    /// <summary>Streams created so far on this instance.</summary>
+    internal IEnumerable<MjpegStream> CreatedStreams => _streams.Values;
+
+    /// <summary>
+    /// Called once when the server starts, before it serves requests for this Thing. Open hardware and
+    /// start background work here. The default does nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Cancelled if start-up is abandoned.</param>
+    /// <returns>A task that completes when the Thing is ready.</returns>
+    protected internal virtual Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Called once when the server shuts down, after this Thing's streams have been stopped. Stop
+    /// background work and release hardware here. The default does nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Cancelled when the host's shutdown timeout expires.</param>
+    /// <returns>A task that completes when the Thing has stopped.</returns>
+    protected internal virtual Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Returns the <see cref="MjpegStream"/> of the calling <see cref="MjpegStreamAttribute"/> property,
+    /// creating it on first access (once per instance, thread-safe) with the attribute's ring buffer size.
+    /// </summary>
+    /// <param name="propertyName">Filled in by the compiler: the calling property.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="InvalidOperationException">Not called from a property tagged <see cref="MjpegStreamAttribute"/>.</exception>
+    protected MjpegStream GetStream([CallerMemberName] string propertyName = "")
+    {
+        if (_streams.TryGetValue(propertyName, out var existing))
+        {
+            return existing;
+        }
+
+        var definition = Definition.FindStreamByMember(propertyName)
+            ?? throw new InvalidOperationException(
+                $"GetStream() must be called from a property tagged [MjpegStream]; {GetType().Name}.{propertyName} is not one.");
+        return _streams.GetOrAdd(propertyName, static (_, size) => new MjpegStream(size), definition.RingbufferSize);
+    }
+
+    /// <summary>Connects the Thing to its server: gives it its name and logger. Called once by the server.</summary>
+    /// <exception cref="InvalidOperationException">The Thing was already added to a server.</exception>
+    internal void Attach(string name, ILogger logger)
+    {
+        if (Interlocked.CompareExchange(ref _name, name, null) is { } existing)
+        {
+            throw new InvalidOperationException($"This {GetType().Name} is already attached to a server as '{existing}'.");
+        }
+
+        Logger = logger;
+    }
+}

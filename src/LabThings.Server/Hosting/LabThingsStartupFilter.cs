@@ -1,0 +1,33 @@
+using LabThings.Description;
+using LabThings.Server.OpenApi;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace LabThings.Server.Hosting;
+
+/// <summary>Adds the middleware LabThings needs at the front of the pipeline: problem details for errors and Swagger UI.</summary>
+internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        var settings = options.Value;
+        if (settings.ProblemDetailsForErrors)
+        {
+            app.UseExceptionHandler();
+            app.UseStatusCodePages();
+        }
+
+        if (settings.SwaggerUi)
+        {
+            app.UseSwaggerUI(ui =>
+            {
+                ui.RoutePrefix = ThingUrls.DocsPrefix;
+                ui.DocumentTitle = settings.Title;
+                ui.SwaggerEndpoint(ThingUrls.OpenApiPath, settings.Title);
+            });
+        }
+
+        next(app);
+    };
+}

@@ -1,0 +1,26 @@
+namespace LabThings.Server;
+
+/// <summary>Options for a LabThings server, set with <c>services.AddLabThings(options => …)</c>.</summary>
+public sealed class LabThingsOptions
+{
+    /// <summary>The title of the OpenAPI document and Swagger UI page. Default <c>LabThings</c>.</summary>
+    public string Title { get; set; } = "LabThings";
+
+    /// <summary>
+    /// Whether to serve Swagger UI at <c>/docs</c> (all of its files come from this server: no CDN). Default true.
+    /// </summary>
+    public bool SwaggerUi { get; set; } = true;
+
+    /// <summary>
+    /// Whether errors with no body (404 for an unknown URL, 405, unhandled exceptions) are answered with RFC 9457
+    /// problem details (<c>application/problem+json</c>), as LabThings clients expect. Default true.
+    /// </summary>
+    public bool ProblemDetailsForErrors { get; set; } = true;
+
+    /// <summary>
+    /// The socket send buffer, in bytes, for connections that carry an MJPEG stream; null keeps the operating
+    /// system's default. A small buffer keeps a slow client's frames fresh: data queued for it is bounded by
+    /// this plus the server's own response buffer. Default 64 KiB.
+    /// </summary>
+    public int? StreamSocketSendBufferBytes { get; set; } = 64 * 1024;
+}

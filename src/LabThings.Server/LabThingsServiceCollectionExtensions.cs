@@ -1,0 +1,49 @@
+using LabThings.Server;
+using LabThings.Server.Hosting;
+using LabThings.Server.OpenApi;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds LabThings to an application's services.</summary>
+public static class LabThingsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the LabThings server: Thing hosting and lifecycle, problem details for errors, the OpenAPI
+    /// document and Swagger UI. Add Things with the returned builder, then call <c>app.MapThings()</c>.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Sets <see cref="LabThingsOptions"/>; optional.</param>
+    /// <returns>A builder to add Things with.</returns>
+    public static LabThingsBuilder AddLabThings(this IServiceCollection services, Action<LabThingsOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var optionsBuilder = services.AddOptions<LabThingsOptions>();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        services.TryAddSingleton<ThingHost>();
+        services.AddHostedService<ThingLifecycleService>();
+        services.AddProblemDetails();
+        services.AddEndpointsApiExplorer();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LabThingsStartupFilter>());
+        services.AddSwaggerGen();
+        services.AddOptions<SwaggerGenOptions>().Configure<IOptions<LabThingsOptions>>((swagger, labThings) =>
+        {
+            swagger.SwaggerDoc(OpenApiDocumentNames.Default, new OpenApiInfo
+            {
+                Title = labThings.Value.Title,
+                Version = typeof(LabThings.Thing).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+                Description = "HTTP API of the Things on this server. Each Thing's W3C Thing Description is at /{thing}/.",
+            });
+            swagger.DocumentFilter<ThingsDocumentFilter>();
+        });
+        return new LabThingsBuilder(services);
+    }
+}

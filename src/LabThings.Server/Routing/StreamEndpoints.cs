@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Net;
+using LabThings.Description;
+using LabThings.Model;
+using LabThings.Outputs;
+using LabThings.Server.Hosting;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
+
+namespace LabThings.Server.Routing;
+
+/// <summary>Serves a Thing's MJPEG stream, its viewer page and snapshots.</summary>
+internal static class StreamEndpoints
+{
+    public static RequestDelegate Stream(HostedThing thing, StreamDefinition definition, LabThingsOptions options, IHostApplicationLifetime lifetime)
+        => async context =>
+        {
+            var stream = definition.GetStream(thing.Thing);
+            var response = context.Response;
+            response.ContentType = MjpegStream.MultipartContentType;
+            response.Headers.CacheControl = "no-cache, no-store, must-revalidate";
+            response.Headers.Pragma = "no-cache";
+            response.Headers["X-Accel-Buffering"] = "no";
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            if (context.Features.Get<IHttpsCompressionFeature>() is { } compression)
+            {
+                compression.Mode = HttpsCompressionMode.DoNotCompress;
+            }
+
+            if (options.StreamSocketSendBufferBytes is { } sendBuffer
+                && context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.SendBufferSize = sendBuffer;
+            }
+
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            try
+            {
+                await response.StartAsync(ended.Token).ConfigureAwait(false);
+                await stream.WriteMultipartAsync(response.BodyWriter, ended.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ended.IsCancellationRequested)
+            {
+                // The client went away or the server is shutting down: nothing to report.
+            }
+        };
+
+    public static RequestDelegate Snapshot(HostedThing thing, StreamDefinition definition) => async context =>
+    {
+        var frame = definition.GetStream(thing.Thing).NewestFrame;
+        if (frame is null)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Results.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "No frame yet",
+                detail: $"The stream '{definition.Name}' of Thing '{thing.Name}' has not received a frame yet; try again shortly.")
+                .ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var response = context.Response;
+        response.ContentType = "image/jpeg";
+        response.ContentLength = frame.Frame.Length;
+        response.Headers.CacheControl = "no-store";
+        response.Headers["X-Frame-Index"] = frame.Index.ToString(CultureInfo.InvariantCulture);
+        response.Headers["X-Frame-Timestamp"] = frame.Timestamp.ToString("O", CultureInfo.InvariantCulture);
+        await response.Body.WriteAsync(frame.Frame, context.RequestAborted).ConfigureAwait(false);
+    };
+
+    public static RequestDelegate Viewer(HostedThing thing, StreamDefinition definition) => context =>
+    {
+        var pathBase = context.Request.PathBase;
+        var streamUrl = WebUtility.HtmlEncode(pathBase + ThingUrls.Affordance(thing.Name, definition.Name));
+        var snapshotUrl = WebUtility.HtmlEncode(pathBase + ThingUrls.StreamSnapshot(thing.Name, definition.Name));
+        var tdUrl = WebUtility.HtmlEncode(pathBase + ThingUrls.Thing(thing.Name));
+        var title = WebUtility.HtmlEncode($"{thing.Name}: {definition.Title}");
+        var description = definition.Description is { } d ? $"<p>{WebUtility.HtmlEncode(d)}</p>" : "";
+        context.Response.ContentType = "text/html; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        return context.Response.WriteAsync(
+            $$"""
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}}</title>
+            <style>
+            body { margin: 0; padding: 1rem; background: #1b1b1b; color: #eee; font-family: system-ui, sans-serif; }
+            h1 { font-size: 1.2rem; margin: 0 0 .5rem; }
+            img { display: block; max-width: 100%; height: auto; background: #000; }
+            a { color: #8cf; }
+            </style>
+            </head>
+            <body>
+            <h1>{{title}}</h1>
+            {{description}}
+            <img id="stream" src="{{streamUrl}}" alt="Live view: {{title}}">
+            <p><a href="{{snapshotUrl}}">Snapshot</a> · <a href="{{tdUrl}}">Thing Description</a></p>
+            </body>
+            </html>
+            """,
+            context.RequestAborted);
+    };
+}

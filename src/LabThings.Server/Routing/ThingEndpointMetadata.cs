@@ -1,0 +1,41 @@
+using LabThings.Model;
+
+namespace LabThings.Server.Routing;
+
+/// <summary>What a LabThings endpoint serves.</summary>
+public enum ThingEndpointKind
+{
+    /// <summary><c>GET /things/</c>: the name and TD URL of every Thing.</summary>
+    ThingList,
+
+    /// <summary><c>GET /thing_descriptions/</c>: every Thing's TD.</summary>
+    ThingDescriptions,
+
+    /// <summary><c>GET /{thing}/</c>: one Thing's TD.</summary>
+    ThingDescription,
+
+    /// <summary><c>GET /{thing}/{stream}</c>: the MJPEG stream.</summary>
+    Stream,
+
+    /// <summary><c>GET /{thing}/{stream}/viewer</c>: an HTML page showing the stream.</summary>
+    StreamViewer,
+
+    /// <summary><c>GET /{thing}/{stream}/snapshot</c>: the newest frame.</summary>
+    StreamSnapshot,
+}
+
+/// <summary>
+/// Endpoint metadata on every endpoint <c>MapThings</c> creates: which Thing and affordance it serves and how.
+/// The OpenAPI document is built from it, so endpoints and documentation cannot disagree.
+/// </summary>
+/// <param name="Kind">What the endpoint serves.</param>
+/// <param name="Route">The route pattern, e.g. <c>/camera/stream</c>.</param>
+/// <param name="ThingName">The Thing's name, or null for server-wide endpoints.</param>
+/// <param name="Definition">The Thing type's definition, or null for server-wide endpoints.</param>
+/// <param name="Affordance">The affordance, or null for Thing-level and server-wide endpoints.</param>
+public sealed record ThingEndpointMetadata(
+    ThingEndpointKind Kind,
+    string Route,
+    string? ThingName = null,
+    ThingDefinition? Definition = null,
+    AffordanceDefinition? Affordance = null);
