@@ -47,7 +47,7 @@ public abstract class Thing
     /// </summary>
     /// <param name="cancellationToken">Cancelled if start-up is abandoned.</param>
     /// <returns>A task that completes when the Thing is ready.</returns>
-    protected internal virtual Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Called once when the server shuts down, after this Thing's streams have been stopped. Stop
@@ -55,7 +55,7 @@ public abstract class Thing
     /// </summary>
     /// <param name="cancellationToken">Cancelled when the host's shutdown timeout expires.</param>
     /// <returns>A task that completes when the Thing has stopped.</returns>
-    protected internal virtual Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Returns the <see cref="MjpegStream"/> of the calling <see cref="MjpegStreamAttribute"/> property,
@@ -76,6 +76,12 @@ public abstract class Thing
                 $"GetStream() must be called from a property tagged [MjpegStream]; {GetType().Name}.{propertyName} is not one.");
         return _streams.GetOrAdd(propertyName, static (_, size) => new MjpegStream(size), definition.RingbufferSize);
     }
+
+    /// <summary>Lets the server call <see cref="StartAsync"/>.</summary>
+    internal Task StartThingAsync(CancellationToken cancellationToken) => StartAsync(cancellationToken);
+
+    /// <summary>Lets the server call <see cref="StopAsync"/>.</summary>
+    internal Task StopThingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
     /// <summary>Connects the Thing to its server: gives it its name and logger. Called once by the server.</summary>
     /// <exception cref="InvalidOperationException">The Thing was already added to a server.</exception>

@@ -17,7 +17,7 @@ internal sealed partial class ThingLifecycleService(ThingHost host, ILogger<Thin
         foreach (var thing in host.Things)
         {
             Log.Starting(logger, thing.Name, thing.Definition.ThingType.Name);
-            await thing.Thing.StartAsync(cancellationToken).ConfigureAwait(false);
+            await thing.Thing.StartThingAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -43,7 +43,7 @@ internal sealed partial class ThingLifecycleService(ThingHost host, ILogger<Thin
             var thing = host.Things[i];
             try
             {
-                await thing.Thing.StopAsync(cancellationToken).ConfigureAwait(false);
+                await thing.Thing.StopThingAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
