@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using LabThings.Tests.Support;
+
+namespace LabThings.Tests.Integration;
+
+/// <summary>The OpenAPI document describes the endpoints the server really has.</summary>
+public sealed class OpenApiTests
+{
+    [Fact]
+    public async Task GetOpenApi_ListsTheStreamEndpointsWithTheirMediaTypes()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+
+        using var response = await server.Client.GetAsync("openapi.json");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        var doc = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        doc["openapi"]!.GetValue<string>().Should().StartWith("3.");
+        doc["info"]!["title"]!.GetValue<string>().Should().Be("LabThings example server");
+        var paths = doc["paths"]!.AsObject();
+        MediaTypes(paths, "/camera/stream").Should().Contain("multipart/x-mixed-replace; boundary=frame");
+        MediaTypes(paths, "/camera/stream/viewer").Should().Contain("text/html");
+        MediaTypes(paths, "/camera/stream/snapshot").Should().Contain("image/jpeg");
+        paths["/camera/stream/snapshot"]!["get"]!["responses"]!["503"]!["content"]!["application/problem+json"].Should().NotBeNull();
+        MediaTypes(paths, "/camera/").Should().Contain("application/td+json");
+        paths["/camera/stream"]!["get"]!["description"]!.GetValue<string>().Should().Contain("Live view of the test pattern");
+        paths["/camera/stream"]!["get"]!["tags"]![0]!.GetValue<string>().Should().Be("camera");
+    }
+
+    [Fact]
+    public async Task OpenApiPaths_AreAllServed()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+        var doc = JsonNode.Parse(await server.Client.GetStringAsync("openapi.json"))!;
+
+        foreach (var (path, _) in doc["paths"]!.AsObject())
+        {
+            using var response = await server.Client.GetAsync(path.TrimStart('/'), HttpCompletionOption.ResponseHeadersRead);
+            response.StatusCode.Should().Be(HttpStatusCode.OK, $"{path} is in the OpenAPI document");
+        }
+    }
+
+    private static IEnumerable<string> MediaTypes(JsonObject paths, string path)
+        => paths[path]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Select(p => p.Key);
+}
