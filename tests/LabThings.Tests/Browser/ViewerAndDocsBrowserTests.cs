@@ -1,0 +1,51 @@
+using LabThings.Tests.Support;
+using Microsoft.Playwright;
+
+namespace LabThings.Tests.Browser;
+
+/// <summary>What a person sees in a real browser: the stream viewer and Swagger UI.</summary>
+[Collection(BrowserTests.Name)]
+public sealed class ViewerAndDocsBrowserTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Viewer_InChromium_ShowsADecodedFrame()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(new Uri(server.BaseAddress, "camera/stream/viewer").AbsoluteUri, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await page.WaitForFunctionAsync("() => document.getElementById('stream').naturalWidth > 0", null, new() { Timeout = 15_000 });
+
+        (await page.EvaluateAsync<int>("() => document.getElementById('stream').naturalWidth")).Should().Be(640);
+        (await page.EvaluateAsync<int>("() => document.getElementById('stream').naturalHeight")).Should().Be(480);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "labthings-viewer.png") });
+    }
+
+    [Fact]
+    public async Task Docs_InChromium_RendersSwaggerUiWithTheCameraOperationsAndNoExternalRequests()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+        await using var context = await browser.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var foreign = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(server.BaseAddress.AbsoluteUri, StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
+                foreign.Add(request.Url);
+            }
+        };
+
+        await page.GotoAsync(new Uri(server.BaseAddress, "docs").AbsoluteUri);
+        var snapshotOperation = page.Locator(".opblock-summary-path", new() { HasText = "/camera/stream/snapshot" });
+        await snapshotOperation.WaitForAsync(new() { Timeout = 15_000 });
+
+        var paths = await page.Locator(".opblock-summary-path").AllInnerTextsAsync();
+        paths.Select(p => p.Trim()).Should().Contain(["/camera/", "/camera/stream", "/camera/stream/viewer", "/camera/stream/snapshot"]);
+        (await page.Locator(".opblock-tag", new() { HasText = "camera" }).CountAsync()).Should().BePositive();
+        (await page.Locator(".info .title").InnerTextAsync()).Should().Contain("LabThings example server");
+        foreign.Should().BeEmpty("Swagger UI must work offline, with every file served by this server");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "labthings-docs.png"), FullPage = true });
+    }
+}
