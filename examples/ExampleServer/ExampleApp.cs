@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LabThings.Examples;
 
-/// <summary>The example server: a synthetic camera. <c>Program.cs</c> runs it; the tests start the same app.</summary>
+/// <summary>The example server: a synthetic camera, a counter and a light. <c>Program.cs</c> runs it; the tests start the same app.</summary>
 public static class ExampleApp
 {
     /// <summary>The address the example listens on unless <c>--urls</c> (or <c>ASPNETCORE_URLS</c>) says otherwise.</summary>
@@ -22,7 +22,9 @@ public static class ExampleApp
         }
 
         builder.Services.AddLabThings(options => options.Title = "LabThings example server")
-            .AddThing<SyntheticCamera>("camera", _ => new SyntheticCamera());
+            .AddThing<SyntheticCamera>("camera", _ => new SyntheticCamera())
+            .AddThing<Counter>("counter")
+            .AddThing<Light>("light");
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -16,7 +16,6 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     private readonly TimeProvider _timeProvider;
     private CancellationTokenSource? _capture;
     private Task? _captureLoop;
-    private double _frameRate = 10;
 
     /// <summary>Creates the camera.</summary>
     /// <param name="width">Frame width in pixels.</param>
@@ -33,19 +32,11 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     public MjpegStream Stream => GetStream();
 
     /// <summary>Frames per second, from 0.1 to 120. Takes effect from the next frame.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Outside 0.1 to 120.</exception>
-    public double FrameRate
-    {
-        get => Volatile.Read(ref _frameRate);
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 0.1);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 120);
-            Volatile.Write(ref _frameRate, value);
-        }
-    }
+    [ThingProperty(Minimum = 0.1, Maximum = 120, Unit = "Hz", Description = "Frames per second; takes effect from the next frame")]
+    public double FrameRate { get; set => SetProperty(ref field, value); } = 10;
 
     /// <summary>Frames produced since the stream was last reset.</summary>
+    [ThingProperty(Description = "Frames produced since the camera started")]
     public long FrameCount => Stream.LastFrameIndex + 1;
 
     /// <inheritdoc />

@@ -17,7 +17,7 @@ namespace LabThings;
 /// constructor: the server calls them when it starts and stops. Members without a LabThings attribute
 /// are never exposed.
 /// </remarks>
-public abstract class Thing
+public abstract partial class Thing
 {
     private readonly ConcurrentDictionary<string, MjpegStream> _streams = new(StringComparer.Ordinal);
     private string? _name;

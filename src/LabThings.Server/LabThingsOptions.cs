@@ -18,6 +18,13 @@ public sealed class LabThingsOptions
     public bool ProblemDetailsForErrors { get; set; } = true;
 
     /// <summary>
+    /// The folder where settings (<c>[ThingSetting]</c> properties) are saved, one JSON file per Thing
+    /// (<c>{thing}.json</c>). A relative path is relative to the current directory when the server starts.
+    /// Default <c>settings</c>.
+    /// </summary>
+    public string SettingsFolder { get; set; } = "settings";
+
+    /// <summary>
     /// The socket send buffer, in bytes, for connections that carry an MJPEG stream; null keeps the operating
     /// system's default. A small buffer keeps a slow client's frames fresh: data queued for it is bounded by
     /// this plus the server's own response buffer. Default 64 KiB.

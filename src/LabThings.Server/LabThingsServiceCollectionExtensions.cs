@@ -29,6 +29,7 @@ public static class LabThingsServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ThingHost>();
+        services.TryAddSingleton<SettingsStore>();
         services.AddHostedService<ThingLifecycleService>();
         services.AddProblemDetails();
         services.AddEndpointsApiExplorer();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -79,8 +80,17 @@ public sealed record PropertyAffordance
     public required IReadOnlyList<Form> Forms { get; init; }
 
     /// <summary>The data schema's keywords (<c>type</c>, <c>minimum</c>, …), written inline next to the fields above.</summary>
-    [JsonExtensionData]
+    [JsonIgnore]
     public JsonObject? DataSchema { get; init; }
+
+    /// <summary>The data schema's keywords as serialized: extension data, so they sit beside the affordance's own fields.</summary>
+    [JsonExtensionData]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2227:Collection properties should be read only", Justification = "System.Text.Json extension data.")]
+    public Dictionary<string, JsonElement>? DataSchemaMembers
+    {
+        get => DataSchema?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
+        set => _ = value;
+    }
 }
 
 /// <summary>A form: how to perform an operation on an affordance over HTTP.</summary>

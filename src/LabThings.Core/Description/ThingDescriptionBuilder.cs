@@ -1,5 +1,7 @@
+using System.Text.Json.Nodes;
 using LabThings.Model;
 using LabThings.Outputs;
+using LabThings.Schema;
 
 namespace LabThings.Description;
 
@@ -10,16 +12,28 @@ internal static class ThingDescriptionBuilder
     private static readonly IReadOnlyDictionary<string, SecurityScheme> SecurityDefinitions =
         new Dictionary<string, SecurityScheme> { [NoSecurity] = new("nosec") };
 
+    /// <summary>
+    /// Whether the server offers observation of properties yet. Until it does (WebSocket and SSE forms),
+    /// properties are described as not observable, so the TD promises nothing the server cannot do.
+    /// </summary>
+    internal const bool PropertyObservationServed = false;
+
     /// <summary>Describes the Thing <paramref name="thingName"/> served under <paramref name="applicationBase"/>.</summary>
-    /// <param name="definition">The Thing type's definition.</param>
+    /// <param name="thing">The Thing (its definition, and the defaults of its data properties).</param>
     /// <param name="thingName">The Thing's name on the server.</param>
     /// <param name="applicationBase">The absolute URL of the application root, e.g. <c>http://127.0.0.1:5000/</c>.</param>
     /// <returns>The Thing Description; its <c>base</c> is the Thing's absolute URL.</returns>
-    public static ThingDescription Build(ThingDefinition definition, string thingName, Uri applicationBase)
+    public static ThingDescription Build(Thing thing, string thingName, Uri applicationBase)
     {
+        var definition = thing.Definition;
         var thingUrl = new Uri(applicationBase, ThingUrls.Thing(thingName).TrimStart('/'));
         var properties = new Dictionary<string, PropertyAffordance>(StringComparer.Ordinal);
         var links = new List<Link>();
+        foreach (var property in definition.Properties)
+        {
+            properties[property.Name] = Property(thing, property);
+        }
+
         foreach (var stream in definition.Streams)
         {
             properties[stream.Name] = StreamProperty(stream);
@@ -42,6 +56,40 @@ internal static class ThingDescriptionBuilder
             Security = [NoSecurity],
             Properties = properties.Count > 0 ? properties : null,
             Links = links.Count > 0 ? links : null,
+        };
+    }
+
+    private static PropertyAffordance Property(Thing thing, PropertyDefinition property)
+    {
+        var schema = TdDataSchema.From(property.SchemaNode);
+        if (property.Unit is { } unit)
+        {
+            schema["unit"] = unit;
+        }
+
+        if (thing.DefaultJson(property) is { } defaultJson && !schema.ContainsKey("default"))
+        {
+            schema["default"] = JsonNode.Parse(defaultJson);
+        }
+
+        var writable = !property.ReadOnly && property.Setter is not null;
+        return new PropertyAffordance
+        {
+            Title = property.Title,
+            Description = property.Description,
+            ReadOnly = !writable,
+            WriteOnly = false,
+            Observable = PropertyObservationServed && property.Observable,
+            DataSchema = schema,
+            Forms =
+            [
+                new Form
+                {
+                    Href = ThingUrls.RelativeAffordance(property.Name),
+                    Op = writable ? ["readproperty", "writeproperty"] : ["readproperty"],
+                    ContentType = "application/json",
+                },
+            ],
         };
     }
 

@@ -30,6 +30,12 @@ public static class ThingUrls
     /// <returns>The path.</returns>
     public static string Affordance(string thing, string affordance) => Thing(thing) + RelativeAffordance(affordance);
 
+    /// <summary>A property's reset endpoint: <c>/{thing}/{property}/reset</c>.</summary>
+    /// <param name="thing">The Thing's name.</param>
+    /// <param name="property">The property's wire name.</param>
+    /// <returns>The path.</returns>
+    public static string PropertyReset(string thing, string property) => Thing(thing) + property + "/reset";
+
     /// <summary>A stream's viewer page: <c>/{thing}/{stream}/viewer</c>.</summary>
     /// <param name="thing">The Thing's name.</param>
     /// <param name="stream">The stream's wire name.</param>

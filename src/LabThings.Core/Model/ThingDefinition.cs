@@ -13,6 +13,7 @@ public sealed class ThingDefinition
     private static readonly ConcurrentDictionary<Type, Lazy<ThingDefinition>> Cache = new();
     private readonly FrozenDictionary<string, AffordanceDefinition> _byName;
     private readonly FrozenDictionary<string, StreamDefinition> _streamsByMember;
+    private readonly FrozenDictionary<string, PropertyDefinition> _propertiesByMember;
 
     internal ThingDefinition(Type thingType, string title, string? description, ImmutableArray<AffordanceDefinition> affordances)
     {
@@ -21,6 +22,8 @@ public sealed class ThingDefinition
         Description = description;
         Affordances = affordances;
         Streams = [.. affordances.OfType<StreamDefinition>()];
+        Properties = [.. affordances.OfType<PropertyDefinition>()];
+        _propertiesByMember = Properties.ToFrozenDictionary(p => p.Member.Name, StringComparer.Ordinal);
         _byName = affordances.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
         _streamsByMember = Streams.ToFrozenDictionary(s => s.Member.Name, StringComparer.Ordinal);
     }
@@ -36,6 +39,9 @@ public sealed class ThingDefinition
 
     /// <summary>Every affordance, in declaration order.</summary>
     public ImmutableArray<AffordanceDefinition> Affordances { get; }
+
+    /// <summary>The properties (including settings), in declaration order.</summary>
+    public ImmutableArray<PropertyDefinition> Properties { get; }
 
     /// <summary>The MJPEG streams.</summary>
     public ImmutableArray<StreamDefinition> Streams { get; }
@@ -60,6 +66,8 @@ public sealed class ThingDefinition
     /// <param name="name">The wire name.</param>
     /// <returns>The affordance, or null if there is none of that name.</returns>
     public AffordanceDefinition? Find(string name) => _byName.GetValueOrDefault(name);
+
+    internal PropertyDefinition? FindPropertyByMember(string memberName) => _propertiesByMember.GetValueOrDefault(memberName);
 
     internal StreamDefinition? FindStreamByMember(string memberName) => _streamsByMember.GetValueOrDefault(memberName);
 }

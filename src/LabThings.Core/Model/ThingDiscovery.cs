@@ -7,7 +7,7 @@ using LabThings.Outputs;
 namespace LabThings.Model;
 
 /// <summary>The one place that reflects over Thing types: turns a type into a validated <see cref="ThingDefinition"/>.</summary>
-internal static class ThingDiscovery
+internal static partial class ThingDiscovery
 {
     private const BindingFlags InstanceMembers = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
     private const BindingFlags StaticMembers = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
@@ -35,6 +35,7 @@ internal static class ThingDiscovery
             problems.Add($"{typeName}: a Thing type must be a concrete, non-generic class");
         }
 
+        var validateOwnWrites = thingType.GetCustomAttribute<ValidatePropertyWritesAttribute>(inherit: true) is not null;
         var affordances = new List<AffordanceDefinition>();
         foreach (var member in DeclaredMembers(thingType))
         {
@@ -54,6 +55,7 @@ internal static class ThingDiscovery
             var affordance = attributes[0] switch
             {
                 MjpegStreamAttribute stream => DiscoverStream(member, stream, where, problems),
+                ThingPropertyAttribute property => DiscoverProperty(member, property, validateOwnWrites, where, problems),
                 var other => Unsupported(other, where, problems),
             };
             if (affordance is not null)
@@ -171,7 +173,12 @@ internal static class ThingDiscovery
     private static Func<Thing, T> CompileGetter<T>(PropertyInfo property)
     {
         var thing = Expression.Parameter(typeof(Thing), "thing");
-        var body = Expression.Property(Expression.Convert(thing, property.DeclaringType!), property);
+        Expression body = Expression.Property(Expression.Convert(thing, property.DeclaringType!), property);
+        if (body.Type != typeof(T))
+        {
+            body = Expression.Convert(body, typeof(T));
+        }
+
         return Expression.Lambda<Func<Thing, T>>(body, thing).Compile();
     }
 }

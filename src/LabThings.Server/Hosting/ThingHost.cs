@@ -21,7 +21,7 @@ internal sealed class ThingHost
 
     private readonly FrozenDictionary<string, HostedThing> _byName;
 
-    public ThingHost(IEnumerable<ThingRegistration> registrations, IServiceProvider services, ILoggerFactory loggerFactory)
+    public ThingHost(IEnumerable<ThingRegistration> registrations, IServiceProvider services, SettingsStore settings, ILoggerFactory loggerFactory)
     {
         var list = registrations.ToList();
         Validate(list);
@@ -31,6 +31,8 @@ internal sealed class ThingHost
             var thing = registration.Factory(services)
                 ?? throw new InvalidOperationException($"The factory for Thing '{registration.Name}' returned null.");
             thing.Attach(registration.Name, loggerFactory.CreateLogger("LabThings.Things." + registration.Name));
+            thing.CaptureDefaults();
+            settings.Attach(thing, registration.Name);
             things.Add(new HostedThing(registration.Name, thing, thing.Definition));
         }
 

@@ -1,4 +1,5 @@
 using LabThings.Description;
+using LabThings.Model;
 using LabThings.Outputs;
 using LabThings.Server.Routing;
 using Microsoft.AspNetCore.Routing;
@@ -23,7 +24,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         {
             var tag = metadata.ThingName ?? ServerTag;
             tags.Add(tag);
-            var operation = Describe(metadata);
+            var operation = Describe(metadata, swaggerDoc);
             operation.Tags = new HashSet<OpenApiTagReference> { new(tag, swaggerDoc) };
             if (!swaggerDoc.Paths.TryGetValue(metadata.Route, out var pathItem))
             {
@@ -31,7 +32,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
                 swaggerDoc.Paths[metadata.Route] = pathItem;
             }
 
-            ((OpenApiPathItem)pathItem).AddOperation(HttpMethod.Get, operation);
+            ((OpenApiPathItem)pathItem).AddOperation(new HttpMethod(metadata.Method), operation);
         }
 
         swaggerDoc.Tags ??= new HashSet<OpenApiTag>();
@@ -41,11 +42,16 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         }
     }
 
-    private static OpenApiOperation Describe(ThingEndpointMetadata metadata)
+    private static OpenApiOperation Describe(ThingEndpointMetadata metadata, OpenApiDocument document)
     {
         var thing = metadata.ThingName;
         var affordance = metadata.Affordance;
         var id = string.Join('_', new[] { thing, affordance?.Name, metadata.Kind.ToString() }.OfType<string>());
+        if (affordance is PropertyDefinition property)
+        {
+            return DescribeProperty(metadata, property, id, document);
+        }
+
         return metadata.Kind switch
         {
             ThingEndpointKind.ThingList => Operation(
@@ -86,6 +92,48 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         };
     }
 
+    private static OpenApiOperation DescribeProperty(ThingEndpointMetadata metadata, PropertyDefinition property, string id, OpenApiDocument document)
+    {
+        var schema = OpenApiSchemas.From(property.SchemaNode, document);
+        var about = property.Description is { } d ? d + ". " : "";
+        switch (metadata.Kind)
+        {
+            case ThingEndpointKind.PropertyRead:
+                return Operation(id, $"Read {property.Title}", $"{about}Returns the current value of '{property.Name}'.", Ok($"The value of '{property.Name}'", "application/json", schema));
+            case ThingEndpointKind.PropertyReset:
+                return Operation(id, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.", Ok("The value after the reset", "application/json", schema));
+            default:
+                var writable = !property.ReadOnly && property.Setter is not null;
+                var operation = new OpenApiOperation
+                {
+                    OperationId = id,
+                    Summary = $"Write {property.Title}",
+                    Description = writable
+                        ? $"{about}Sets '{property.Name}'. The value is validated against its schema; an invalid value is refused with 422 and changes nothing."
+                        : $"'{property.Name}' is read-only: writing it is refused with 405.",
+                    RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = new OpenApiMediaType { Schema = schema } },
+                    },
+                    Responses = new OpenApiResponses(),
+                };
+                if (writable)
+                {
+                    operation.Responses["201"] = new OpenApiResponse { Description = "The value was written" };
+                    Problem(operation, "400", "The body is not valid JSON");
+                    Problem(operation, "415", "The body is not application/json");
+                    Problem(operation, "422", "The value breaks the schema; the body's errors list each field and rule");
+                }
+                else
+                {
+                    Problem(operation, "405", "The property is read-only");
+                }
+
+                return operation;
+        }
+    }
+
     private static OpenApiOperation Operation(string id, string summary, string description, OpenApiResponse ok) => new()
     {
         OperationId = id,
@@ -96,6 +144,12 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
 
     private static OpenApiOperation WithProblem(OpenApiOperation operation, string status, string description)
     {
+        Problem(operation, status, description);
+        return operation;
+    }
+
+    private static void Problem(OpenApiOperation operation, string status, string description)
+    {
         operation.Responses![status] = new OpenApiResponse
         {
             Description = description,
@@ -104,10 +158,9 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
                 ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
             },
         };
-        return operation;
     }
 
-    private static OpenApiResponse Ok(string description, string mediaType, OpenApiSchema schema) => new()
+    private static OpenApiResponse Ok(string description, string mediaType, IOpenApiSchema schema) => new()
     {
         Description = description,
         Content = new Dictionary<string, IOpenApiMediaType> { [mediaType] = new OpenApiMediaType { Schema = schema } },

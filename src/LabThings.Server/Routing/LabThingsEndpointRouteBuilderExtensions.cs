@@ -32,21 +32,33 @@ public static class LabThingsEndpointRouteBuilderExtensions
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
 
         var group = endpoints.MapGroup("");
-        Map(group, ThingUrls.ThingsPath, ThingDescriptionEndpoints.ThingList(host), new(ThingEndpointKind.ThingList, ThingUrls.ThingsPath));
-        Map(group, ThingUrls.ThingDescriptionsPath, ThingDescriptionEndpoints.AllThingDescriptions(host), new(ThingEndpointKind.ThingDescriptions, ThingUrls.ThingDescriptionsPath));
+        Map(group, ThingUrls.ThingsPath, ThingDescriptionEndpoints.ThingList(host), new(ThingEndpointKind.ThingList, "GET", ThingUrls.ThingsPath));
+        Map(group, ThingUrls.ThingDescriptionsPath, ThingDescriptionEndpoints.AllThingDescriptions(host), new(ThingEndpointKind.ThingDescriptions, "GET", ThingUrls.ThingDescriptionsPath));
 
         foreach (var thing in host.Things)
         {
             var thingPath = ThingUrls.Thing(thing.Name);
-            Map(group, thingPath, ThingDescriptionEndpoints.ThingDescription(thing), new(ThingEndpointKind.ThingDescription, thingPath, thing.Name, thing.Definition));
+            Map(group, thingPath, ThingDescriptionEndpoints.ThingDescription(thing), new(ThingEndpointKind.ThingDescription, "GET", thingPath, thing.Name, thing.Definition));
+            foreach (var property in thing.Definition.Properties)
+            {
+                var path = ThingUrls.Affordance(thing.Name, property.Name);
+                Map(group, path, PropertyEndpoints.Read(thing, property), new(ThingEndpointKind.PropertyRead, "GET", path, thing.Name, thing.Definition, property));
+                Map(group, path, PropertyEndpoints.Write(thing, property), new(ThingEndpointKind.PropertyWrite, "PUT", path, thing.Name, thing.Definition, property));
+                if (property.IsResettable)
+                {
+                    var resetPath = ThingUrls.PropertyReset(thing.Name, property.Name);
+                    Map(group, resetPath, PropertyEndpoints.Reset(thing, property), new(ThingEndpointKind.PropertyReset, "POST", resetPath, thing.Name, thing.Definition, property));
+                }
+            }
+
             foreach (var stream in thing.Definition.Streams)
             {
                 var streamPath = ThingUrls.Affordance(thing.Name, stream.Name);
                 var viewerPath = ThingUrls.StreamViewer(thing.Name, stream.Name);
                 var snapshotPath = ThingUrls.StreamSnapshot(thing.Name, stream.Name);
-                Map(group, streamPath, StreamEndpoints.Stream(thing, stream, options, lifetime), new(ThingEndpointKind.Stream, streamPath, thing.Name, thing.Definition, stream));
-                Map(group, viewerPath, StreamEndpoints.Viewer(thing, stream), new(ThingEndpointKind.StreamViewer, viewerPath, thing.Name, thing.Definition, stream));
-                Map(group, snapshotPath, StreamEndpoints.Snapshot(thing, stream), new(ThingEndpointKind.StreamSnapshot, snapshotPath, thing.Name, thing.Definition, stream));
+                Map(group, streamPath, StreamEndpoints.Stream(thing, stream, options, lifetime), new(ThingEndpointKind.Stream, "GET", streamPath, thing.Name, thing.Definition, stream));
+                Map(group, viewerPath, StreamEndpoints.Viewer(thing, stream), new(ThingEndpointKind.StreamViewer, "GET", viewerPath, thing.Name, thing.Definition, stream));
+                Map(group, snapshotPath, StreamEndpoints.Snapshot(thing, stream), new(ThingEndpointKind.StreamSnapshot, "GET", snapshotPath, thing.Name, thing.Definition, stream));
             }
         }
 
@@ -55,7 +67,7 @@ public static class LabThingsEndpointRouteBuilderExtensions
     }
 
     private static void Map(RouteGroupBuilder group, string pattern, RequestDelegate handler, ThingEndpointMetadata metadata)
-        => group.MapGet(pattern, handler)
+        => group.MapMethods(pattern, [metadata.Method], handler)
             .WithMetadata(metadata)
-            .WithDisplayName($"LabThings {metadata.Kind} {pattern}");
+            .WithDisplayName($"LabThings {metadata.Kind} {metadata.Method} {pattern}");
 }

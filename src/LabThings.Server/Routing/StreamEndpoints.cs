@@ -53,11 +53,11 @@ internal static class StreamEndpoints
         if (frame is null)
         {
             context.Response.Headers.RetryAfter = "1";
-            await Results.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                title: "No frame yet",
-                detail: $"The stream '{definition.Name}' of Thing '{thing.Name}' has not received a frame yet; try again shortly.")
-                .ExecuteAsync(context).ConfigureAwait(false);
+            await Problems.WriteAsync(
+                context,
+                StatusCodes.Status503ServiceUnavailable,
+                "No frame yet",
+                $"The stream '{definition.Name}' of Thing '{thing.Name}' has not received a frame yet; try again shortly.").ConfigureAwait(false);
             return;
         }
 

@@ -19,7 +19,7 @@ internal static class ThingDescriptionEndpoints
             return Task.CompletedTask;
         }
 
-        var td = ThingDescriptionBuilder.Build(thing.Definition, thing.Name, RequestUrls.ApplicationBase(context.Request));
+        var td = ThingDescriptionBuilder.Build(thing.Thing, thing.Name, RequestUrls.ApplicationBase(context.Request));
         return WriteJsonAsync(context, td, ThingDescriptionJson.MediaType);
     };
 
@@ -28,7 +28,7 @@ internal static class ThingDescriptionEndpoints
         var applicationBase = RequestUrls.ApplicationBase(context.Request);
         var all = host.Things.ToDictionary(
             t => t.Name,
-            t => ThingDescriptionBuilder.Build(t.Definition, t.Name, applicationBase),
+            t => ThingDescriptionBuilder.Build(t.Thing, t.Name, applicationBase),
             StringComparer.Ordinal);
         return WriteJsonAsync(context, all, "application/json");
     };

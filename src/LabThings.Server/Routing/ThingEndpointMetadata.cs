@@ -14,6 +14,15 @@ public enum ThingEndpointKind
     /// <summary><c>GET /{thing}/</c>: one Thing's TD.</summary>
     ThingDescription,
 
+    /// <summary><c>GET /{thing}/{property}</c>: read a property.</summary>
+    PropertyRead,
+
+    /// <summary><c>PUT /{thing}/{property}</c>: write a property.</summary>
+    PropertyWrite,
+
+    /// <summary><c>POST /{thing}/{property}/reset</c>: reset a property to its default.</summary>
+    PropertyReset,
+
     /// <summary><c>GET /{thing}/{stream}</c>: the MJPEG stream.</summary>
     Stream,
 
@@ -29,12 +38,14 @@ public enum ThingEndpointKind
 /// The OpenAPI document is built from it, so endpoints and documentation cannot disagree.
 /// </summary>
 /// <param name="Kind">What the endpoint serves.</param>
+/// <param name="Method">The HTTP method.</param>
 /// <param name="Route">The route pattern, e.g. <c>/camera/stream</c>.</param>
 /// <param name="ThingName">The Thing's name, or null for server-wide endpoints.</param>
 /// <param name="Definition">The Thing type's definition, or null for server-wide endpoints.</param>
 /// <param name="Affordance">The affordance, or null for Thing-level and server-wide endpoints.</param>
 public sealed record ThingEndpointMetadata(
     ThingEndpointKind Kind,
+    string Method,
     string Route,
     string? ThingName = null,
     ThingDefinition? Definition = null,

@@ -1,4 +1,5 @@
 using LabThings.Examples;
+using LabThings.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -27,23 +28,39 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
+    /// <summary>The settings folder: a fresh temporary folder unless the test gave one.</summary>
+    public string SettingsFolder { get; private init; } = "";
+
     /// <summary>Starts the example server (the same app as examples/ExampleServer).</summary>
-    public static Task<RunningServer> StartExampleAsync(Action<WebApplicationBuilder>? configure = null)
-        => StartAsync(ExampleApp.CreateApp(Args, builder =>
-        {
-            Quiet(builder);
-            configure?.Invoke(builder);
-        }));
+    public static Task<RunningServer> StartExampleAsync(Action<WebApplicationBuilder>? configure = null, string? settingsFolder = null)
+    {
+        var folder = settingsFolder ?? NewTemporaryFolder();
+        return StartAsync(
+            ExampleApp.CreateApp(Args, builder =>
+            {
+                Prepare(builder, folder);
+                configure?.Invoke(builder);
+            }),
+            folder);
+    }
 
     /// <summary>Starts an app built by the test: <paramref name="configure"/> adds Things, MapThings is called here.</summary>
-    public static Task<RunningServer> StartAsync(Action<WebApplicationBuilder> configure)
+    public static Task<RunningServer> StartAsync(Action<WebApplicationBuilder> configure, string? settingsFolder = null)
     {
+        var folder = settingsFolder ?? NewTemporaryFolder();
         var builder = WebApplication.CreateBuilder(Args);
-        Quiet(builder);
+        Prepare(builder, folder);
         configure(builder);
         var app = builder.Build();
         app.MapThings();
-        return StartAsync(app);
+        return StartAsync(app, folder);
+    }
+
+    public static string NewTemporaryFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "labthings-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        return folder;
     }
 
     public async ValueTask DisposeAsync()
@@ -56,11 +73,15 @@ public sealed class RunningServer : IAsyncDisposable
 
     private static string[] Args => ["--urls", "http://127.0.0.1:0", "--environment", "Production"];
 
-    private static void Quiet(WebApplicationBuilder builder) => builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    private static void Prepare(WebApplicationBuilder builder, string settingsFolder)
+    {
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<LabThingsOptions>(o => o.SettingsFolder = settingsFolder);
+    }
 
-    private static async Task<RunningServer> StartAsync(WebApplication app)
+    private static async Task<RunningServer> StartAsync(WebApplication app, string settingsFolder)
     {
         await app.StartAsync();
-        return new RunningServer(app);
+        return new RunningServer(app) { SettingsFolder = settingsFolder };
     }
 }

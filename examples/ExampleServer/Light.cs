@@ -1,0 +1,31 @@
+using System.ComponentModel;
+
+namespace LabThings.Examples;
+
+/// <summary>A dimmable light: a setting, a read-only property and a functional property.</summary>
+[DisplayName("Light")]
+[Description("A dimmable light whose brightness is remembered across restarts")]
+public sealed class Light : Thing
+{
+    /// <summary>Brightness in percent; saved to the settings folder whenever it changes.</summary>
+    [ThingSetting(Minimum = 0, Maximum = 100, Unit = "%", Description = "Brightness in percent")]
+    public int Brightness
+    {
+        get;
+        set
+        {
+            if (SetProperty(ref field, value))
+            {
+                IsOn = value > 0;
+            }
+        }
+    } = 50;
+
+    /// <summary>Whether the light gives any light; follows <see cref="Brightness"/>.</summary>
+    [ThingProperty(ReadOnly = true, Description = "Whether the light is on (brightness above 0)")]
+    public bool IsOn { get; private set => SetProperty(ref field, value); } = true;
+
+    /// <summary>A sentence describing the light, computed on every read.</summary>
+    [ThingProperty(Description = "The light's state in words")]
+    public string Status => IsOn ? $"On at {Brightness}%" : "Off";
+}

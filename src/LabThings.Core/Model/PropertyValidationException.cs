@@ -1,0 +1,52 @@
+namespace LabThings.Model;
+
+/// <summary>One reason a value was rejected: which field (a JSON Pointer, empty for the whole value) broke which rule.</summary>
+/// <param name="Field">The offending field as a JSON Pointer into the value (<c>/position/x</c>), or empty for the value itself.</param>
+/// <param name="Rule">The schema keyword that failed, e.g. <c>maximum</c>, <c>type</c>, <c>required</c>.</param>
+/// <param name="Message">A sentence saying what is wrong.</param>
+public sealed record ValidationProblem(string Field, string Rule, string Message);
+
+/// <summary>A value for a property failed validation against the property's schema; the value was not stored.</summary>
+public sealed class PropertyValidationException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="propertyName">The property's wire name.</param>
+    /// <param name="problems">Every problem found.</param>
+    public PropertyValidationException(string propertyName, IReadOnlyList<ValidationProblem> problems)
+        : base($"Invalid value for '{propertyName}': " + string.Join("; ", problems.Select(p => p.Message)))
+    {
+        PropertyName = propertyName;
+        Problems = problems;
+    }
+
+    /// <summary>Creates the exception with a message only.</summary>
+    public PropertyValidationException()
+        : this("value", [])
+    {
+    }
+
+    /// <summary>Creates the exception with a message only.</summary>
+    /// <param name="message">What is wrong.</param>
+    public PropertyValidationException(string message)
+        : base(message)
+    {
+        PropertyName = "";
+        Problems = [];
+    }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    /// <param name="message">What is wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public PropertyValidationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        PropertyName = "";
+        Problems = [];
+    }
+
+    /// <summary>The property's wire name.</summary>
+    public string PropertyName { get; }
+
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<ValidationProblem> Problems { get; }
+}

@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using System.Linq.Expressions;
+using System.Reflection;
+using LabThings.Outputs;
+using LabThings.Schema;
+
+namespace LabThings.Model;
+
+internal static partial class ThingDiscovery
+{
+    private static readonly NullabilityInfoContext Nullability = new();
+
+    private static PropertyDefinition? DiscoverProperty(MemberInfo member, ThingPropertyAttribute attribute, bool validateOwnWrites, string where, List<string> problems)
+    {
+        var before = problems.Count;
+        var kind = attribute is ThingSettingAttribute ? "[ThingSetting]" : "[ThingProperty]";
+        if (member is not PropertyInfo property)
+        {
+            problems.Add($"{where}: {kind} belongs on a property, not a {member.MemberType.ToString().ToLowerInvariant()}");
+            return null;
+        }
+
+        if (property.GetMethod is not { IsStatic: false } || property.GetIndexParameters().Length > 0)
+        {
+            problems.Add($"{where}: {kind} needs an instance property with a getter (not static, not an indexer)");
+            return null;
+        }
+
+        var valueType = property.PropertyType;
+        if (valueType == typeof(MjpegStream) || typeof(Delegate).IsAssignableFrom(valueType) || typeof(Task).IsAssignableFrom(valueType))
+        {
+            problems.Add($"{where}: a {valueType.Name} cannot be a property value (use [MjpegStream] for streams)");
+            return null;
+        }
+
+        var declaring = property.DeclaringType!;
+        var isFunctional = declaring.GetField($"<{property.Name}>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic) is null;
+        var setter = property.SetMethod is { IsStatic: false } set ? set : null;
+        var publicSetter = setter is { IsPublic: true };
+        var readOnly = attribute.ReadOnlyOrNull ?? !publicSetter;
+        if (attribute.ReadOnlyOrNull == false && setter is null)
+        {
+            problems.Add($"{where}: ReadOnly = false, but the property has no setter");
+        }
+
+        if (attribute is ThingSettingAttribute && setter is null)
+        {
+            problems.Add($"{where}: a setting needs a setter (it may be private) so that saved values can be restored");
+        }
+
+        Action<Thing>? resetter = null;
+        if (attribute.Resetter is { } resetterName)
+        {
+            var method = declaring.GetMethod(resetterName, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+            if (method is null)
+            {
+                problems.Add($"{where}: Resetter '{resetterName}' is not a parameterless instance method of {declaring.Name}");
+            }
+            else
+            {
+                resetter = CompileAction(method);
+            }
+        }
+
+        var name = attribute.Name ?? WireNames.FromMember(property.Name);
+        if (WireNames.Problem(name) is { } nameProblem)
+        {
+            problems.Add($"{where}: {nameProblem}");
+        }
+
+        var nullable = !valueType.IsValueType && Nullability.Create(property).ReadState == NullabilityState.Nullable;
+        var schema = JsonSchemaGenerator.Generate(valueType, property, attribute, nullable, where, problems);
+        if (problems.Count > before || schema is null)
+        {
+            return null;
+        }
+
+        return new PropertyDefinition
+        {
+            Name = name,
+            Title = attribute.Title ?? WireNames.Humanize(property.Name),
+            Description = attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            Member = property,
+            ValueType = valueType,
+            ReadOnly = readOnly,
+            Observable = attribute.ObservableOrNull ?? !isFunctional,
+            IsSetting = attribute is ThingSettingAttribute,
+            IsFunctional = isFunctional,
+            Unit = attribute.Unit,
+            ValidateOwnWrites = validateOwnWrites,
+            SchemaNode = schema,
+            Getter = CompileGetter<object?>(property),
+            Setter = setter is null ? null : CompileSetter(property, setter),
+            Resetter = resetter,
+        };
+    }
+
+    private static Action<Thing, object?> CompileSetter(PropertyInfo property, MethodInfo setter)
+    {
+        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var value = Expression.Parameter(typeof(object), "value");
+        var call = Expression.Call(
+            Expression.Convert(thing, property.DeclaringType!),
+            setter,
+            Expression.Convert(value, property.PropertyType));
+        return Expression.Lambda<Action<Thing, object?>>(call, thing, value).Compile();
+    }
+
+    private static Action<Thing> CompileAction(MethodInfo method)
+    {
+        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var call = Expression.Call(Expression.Convert(thing, method.DeclaringType!), method);
+        return Expression.Lambda<Action<Thing>>(call, thing).Compile();
+    }
+}
