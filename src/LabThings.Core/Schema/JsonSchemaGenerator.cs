@@ -152,7 +152,7 @@ internal static class JsonSchemaGenerator
                 return;
             }
 
-            schema[keyword] = value == Math.Floor(value) && Math.Abs(value) < 1e15 ? JsonValue.Create((long)value) : JsonValue.Create(value);
+            schema[keyword] = value;
         }
 
         Number("minimum", a.Minimum);
@@ -198,7 +198,7 @@ internal static class JsonSchemaGenerator
         }
     }
 
-    private static double ToDouble(JsonValue value) => double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
+    private static double ToDouble(JsonValue value) => value.GetValue<double>();
 
     private static bool IsArray(JsonObject schema) => HasType(schema, "array");
 
@@ -211,7 +211,7 @@ internal static class JsonSchemaGenerator
 
     private static void SetNumber(JsonObject schema, string keyword, object value)
     {
-        var number = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-        schema[keyword] = number == Math.Floor(number) && Math.Abs(number) < 1e15 ? JsonValue.Create((long)number) : JsonValue.Create(number);
+        // Always a double, so GetValue<double>() works on the node; 10.0 is still written as 10.
+        schema[keyword] = Convert.ToDouble(value, CultureInfo.InvariantCulture);
     }
 }
