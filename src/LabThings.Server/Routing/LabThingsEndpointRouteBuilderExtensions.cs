@@ -44,7 +44,8 @@ public static class LabThingsEndpointRouteBuilderExtensions
                 var path = ThingUrls.Affordance(thing.Name, property.Name);
                 Map(group, path, PropertyEndpoints.Read(thing, property), new(ThingEndpointKind.PropertyRead, "GET", path, thing.Name, thing.Definition, property));
                 Map(group, path, PropertyEndpoints.Write(thing, property), new(ThingEndpointKind.PropertyWrite, "PUT", path, thing.Name, thing.Definition, property));
-                if (property.IsResettable)
+                // Read-only means read-only for clients: they cannot reset it either (labthings-fastapi lets them).
+                if (property.IsResettable && !property.ReadOnly)
                 {
                     var resetPath = ThingUrls.PropertyReset(thing.Name, property.Name);
                     Map(group, resetPath, PropertyEndpoints.Reset(thing, property), new(ThingEndpointKind.PropertyReset, "POST", resetPath, thing.Name, thing.Definition, property));

@@ -9,6 +9,9 @@ namespace LabThings.Tests.Outputs;
 
 public class MjpegStreamTests
 {
+    // Enumerators of ReadFramesAsync are disposed at the end of a test, not with `await using`: disposing one
+    // whose MoveNextAsync is still pending (after a timeout) throws NotSupportedException and hides the timeout.
+
     /// <summary>Upper bound for anything that waits, so a broken stream fails the test instead of hanging it.</summary>
     private static TimeSpan WaitLimit => TimeSpan.FromSeconds(5);
 
@@ -523,7 +526,7 @@ public class MjpegStreamTests
     public async Task Reset_DuringReadFramesAsync_EnumerationContinuesWithRestartedIndices()
     {
         var stream = new MjpegStream();
-        await using var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
+        var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
         var move = frames.MoveNextAsync().AsTask();
         stream.AddFrame(Jpeg(0));
         stream.AddFrame(Jpeg(1));
@@ -538,6 +541,8 @@ public class MjpegStreamTests
         before.Index.Should().Be(1);
         frames.Current.Index.Should().Be(0);
         IdOf(frames.Current.Frame).Should().Be(500);
+
+        await frames.DisposeAsync();
     }
 
     // ---------------------------------------------------------------- Stop
@@ -650,11 +655,13 @@ public class MjpegStreamTests
         stream.AddFrame(Jpeg(0));
         stream.Stop();
 
-        await using var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
+        var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
         var move = frames.MoveNextAsync().AsTask();
 
         move.IsCompleted.Should().BeTrue();
         (await move).Should().BeFalse();
+
+        await frames.DisposeAsync();
     }
 
     [Fact]
@@ -837,7 +844,7 @@ public class MjpegStreamTests
     {
         var stream = new MjpegStream();
         stream.AddFrame(Jpeg(0));
-        await using var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
+        var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
 
         var move = frames.MoveNextAsync().AsTask();
         move.IsCompleted.Should().BeFalse("the existing frame is not yielded");
@@ -846,6 +853,8 @@ public class MjpegStreamTests
         (await move.WaitAsync(WaitLimit)).Should().BeTrue();
         frames.Current.Index.Should().Be(1);
         IdOf(frames.Current.Frame).Should().Be(1);
+
+        await frames.DisposeAsync();
     }
 
     [Fact]
@@ -853,7 +862,7 @@ public class MjpegStreamTests
     {
         var stream = new MjpegStream();
         var timestamps = new List<DateTimeOffset>();
-        await using var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
+        var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
 
         for (var i = 0; i < 6; i++)
         {
@@ -866,6 +875,8 @@ public class MjpegStreamTests
         }
 
         timestamps.Should().Equal(Enumerable.Range(0, 6).Select(i => Epoch.AddSeconds(i)));
+
+        await frames.DisposeAsync();
     }
 
     [Fact]
@@ -908,7 +919,7 @@ public class MjpegStreamTests
     public async Task ReadFramesAsync_SlowConsumer_SkipsToTheNewestFrame()
     {
         var stream = new MjpegStream();
-        await using var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
+        var frames = stream.ReadFramesAsync().GetAsyncEnumerator();
         var move = frames.MoveNextAsync().AsTask();
         stream.AddFrame(Jpeg(0));
         (await move.WaitAsync(WaitLimit)).Should().BeTrue();
@@ -930,6 +941,8 @@ public class MjpegStreamTests
         stream.AddFrame(Jpeg(4));
         (await move.WaitAsync(WaitLimit)).Should().BeTrue();
         frames.Current.Index.Should().Be(4);
+
+        await frames.DisposeAsync();
     }
 
     [Fact]
@@ -937,12 +950,14 @@ public class MjpegStreamTests
     {
         var stream = new MjpegStream();
         using var cts = new CancellationTokenSource();
-        await using var frames = stream.ReadFramesAsync(cts.Token).GetAsyncEnumerator();
+        var frames = stream.ReadFramesAsync(cts.Token).GetAsyncEnumerator();
         var move = frames.MoveNextAsync().AsTask();
 
         await cts.CancelAsync();
 
         await FluentActions.Awaiting(() => move.WaitAsync(WaitLimit)).Should().ThrowAsync<OperationCanceledException>();
+
+        await frames.DisposeAsync();
     }
 
     [Fact]
