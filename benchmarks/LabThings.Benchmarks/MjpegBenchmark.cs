@@ -141,7 +141,8 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         }
 
         Line();
-        Line(Inv, $"**Ratio (mean with 10 clients / mean with none): {ten.Average() / none.Average():P1}** ({ten.Average():F0} / {none.Average():F0} frames/s).");
+        var pairRatios = ten.Select((t, i) => t / none[i]).ToList();
+        Line(Inv, $"**Ratio with 10 clients / with none: {ten.Average() / none.Average():P1} of the means** ({ten.Average():F0} / {none.Average():F0} frames/s); per pair {string.Join(", ", pairRatios.Select(r => r.ToString("P0", Inv)))}, median {Stats.Median(pairRatios):P0}.");
         Line();
     }
 

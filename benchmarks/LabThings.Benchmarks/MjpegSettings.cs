@@ -10,8 +10,8 @@ internal sealed record MjpegSettings
           --warmup 2                   warm-up before each window, seconds
           --fps 30                     paced producer rate
           --frame-kb 100               frame size, KiB
-          --producer-seconds 2.5       length of each tight AddFrame loop
-          --producer-repeats 2         (0 clients, 10 clients) pairs of tight loops
+          --producer-seconds 2         length of each tight AddFrame loop
+          --producer-repeats 3         (0 clients, 10 clients) pairs of tight loops
           --slow-clients 2             throttled clients in the slow-client run
           --slow-rate-kb 64            their read rate, KiB/s
           --slow-receive-buffer-kb 32  their socket receive buffer (SO_RCVBUF), KiB
@@ -34,9 +34,9 @@ internal sealed record MjpegSettings
 
     public int FrameBytes { get; init; } = 100 * 1024;
 
-    public double ProducerSeconds { get; init; } = 2.5;
+    public double ProducerSeconds { get; init; } = 2;
 
-    public int ProducerRepeats { get; init; } = 2;
+    public int ProducerRepeats { get; init; } = 3;
 
     public int SlowClients { get; init; } = 2;
 
@@ -79,8 +79,8 @@ internal sealed record MjpegSettings
             Warmup = line.Double("warmup", 2),
             Fps = line.Double("fps", 30),
             FrameBytes = line.Int("frame-kb", 100) * 1024,
-            ProducerSeconds = line.Double("producer-seconds", 2.5),
-            ProducerRepeats = line.Int("producer-repeats", 2),
+            ProducerSeconds = line.Double("producer-seconds", 2),
+            ProducerRepeats = line.Int("producer-repeats", 3),
             SlowClients = line.Int("slow-clients", 2),
             SlowRateBytesPerSecond = line.Int("slow-rate-kb", 64) * 1024,
             SlowReceiveBufferBytes = line.Int("slow-receive-buffer-kb", 32) * 1024,

@@ -40,13 +40,14 @@ public sealed partial class MjpegStream
     {
         ArgumentNullException.ThrowIfNull(writer);
         Interlocked.Increment(ref _clients);
+        var stops = Interlocked.Read(ref _stopCount);
         try
         {
             writer.Write(OpeningBoundary);
             var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             long seen = 0;
             while (!flush.IsCompleted && !flush.IsCanceled
-                   && await WaitForFrameAfterAsync(seen, cancellationToken).ConfigureAwait(false) is { } entry)
+                   && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
             {
                 WritePart(writer, entry.Frame.Span);
                 seen = entry.Sequence;

@@ -30,6 +30,7 @@ public sealed partial class MjpegStream
     private RingbufferEntry?[] _ring;
     private RingbufferEntry? _newest;
     private long _framesAdded;
+    private long _stopCount;
     private bool _stopped;
     private int _clients;
     private TaskCompletionSource _signal = NewSignal();
@@ -89,10 +90,13 @@ public sealed partial class MjpegStream
         lock (_gate)
         {
             var index = (_newest?.Index ?? -1) + 1;
-            var entry = new RingbufferEntry(copy, time, index) { Sequence = _framesAdded + 1 };
+
+            // Count the frame before publishing it, so FramesAdded is never behind NewestFrame: a reader that
+            // has been given this frame and then asks for the next one must not be given this frame again.
+            var sequence = Interlocked.Increment(ref _framesAdded);
+            var entry = new RingbufferEntry(copy, time, index) { Sequence = sequence };
             _ring[index % _ring.Length] = entry;
             Volatile.Write(ref _newest, entry);
-            Interlocked.Increment(ref _framesAdded);
             toComplete = SwapSignal();
         }
 
@@ -118,7 +122,7 @@ public sealed partial class MjpegStream
     }
 
     /// <summary>
-    /// Stops the stream: every waiting reader is released (<see cref="ReadFramesAsync"/> and
+    /// Stops the stream: every waiting reader is released (shortly after this returns, on the thread pool) (<see cref="ReadFramesAsync"/> and
     /// <see cref="WriteMultipartAsync"/> end normally, the single-frame waits throw
     /// <see cref="MjpegStreamStoppedException"/>), and so is every reader that starts later, until <see cref="Reset"/>.
     /// </summary>
@@ -127,6 +131,9 @@ public sealed partial class MjpegStream
         TaskCompletionSource toComplete;
         lock (_gate)
         {
+            // Readers waiting now compare this count with the one they started with, so they end even if
+            // Reset clears _stopped before they wake.
+            Interlocked.Increment(ref _stopCount);
             Volatile.Write(ref _stopped, true);
             toComplete = SwapSignal();
         }
@@ -191,24 +198,29 @@ public sealed partial class MjpegStream
     /// </summary>
     /// <param name="cancellationToken">Ends the enumeration with <see cref="OperationCanceledException"/>.</param>
     /// <returns>The frames; the sequence ends (without an exception) when the stream is stopped.</returns>
+    /// <remarks>The starting point is taken when enumeration starts (the first <c>MoveNextAsync</c>), not when this method is called.</remarks>
     public async IAsyncEnumerable<RingbufferEntry> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var stops = Interlocked.Read(ref _stopCount);
         var seen = FramesAdded;
-        while (await WaitForFrameAfterAsync(seen, cancellationToken).ConfigureAwait(false) is { } entry)
+        while (await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             seen = entry.Sequence;
             yield return entry;
         }
     }
 
-    /// <summary>Waits until a frame newer than <paramref name="seenSequence"/> exists; null if the stream is stopped.</summary>
-    internal async ValueTask<RingbufferEntry?> WaitForFrameAfterAsync(long seenSequence, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until a frame newer than <paramref name="seenSequence"/> exists; null if the stream is stopped,
+    /// or has been stopped since the caller read <paramref name="stopCount"/> (even if it was reset since).
+    /// </summary>
+    internal async ValueTask<RingbufferEntry?> WaitForFrameAfterAsync(long seenSequence, long stopCount, CancellationToken cancellationToken)
     {
         while (true)
         {
             // Read the signal before the state: a frame published after this read completes this signal.
             var signal = Volatile.Read(ref _signal);
-            if (Volatile.Read(ref _stopped))
+            if (Volatile.Read(ref _stopped) || Interlocked.Read(ref _stopCount) != stopCount)
             {
                 return null;
             }
@@ -224,7 +236,7 @@ public sealed partial class MjpegStream
     }
 
     private async Task<RingbufferEntry> NextEntryAsync(CancellationToken cancellationToken)
-        => await WaitForFrameAfterAsync(FramesAdded, cancellationToken).ConfigureAwait(false)
+        => await WaitForFrameAfterAsync(FramesAdded, Interlocked.Read(ref _stopCount), cancellationToken).ConfigureAwait(false)
            ?? throw new MjpegStreamStoppedException();
 
     private static void ValidateJpeg(ReadOnlySpan<byte> data, string paramName)
