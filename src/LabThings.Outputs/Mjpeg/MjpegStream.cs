@@ -122,9 +122,10 @@ public sealed partial class MjpegStream
     }
 
     /// <summary>
-    /// Stops the stream: every waiting reader is released (shortly after this returns, on the thread pool) (<see cref="ReadFramesAsync"/> and
-    /// <see cref="WriteMultipartAsync"/> end normally, the single-frame waits throw
-    /// <see cref="MjpegStreamStoppedException"/>), and so is every reader that starts later, until <see cref="Reset"/>.
+    /// Stops the stream: every waiting reader is released, and so is every reader that starts later, until
+    /// <see cref="Reset"/>. <see cref="ReadFramesAsync"/> and <see cref="WriteMultipartAsync"/> end normally; the
+    /// single-frame waits throw <see cref="MjpegStreamStoppedException"/>. Waiters are woken on the thread pool,
+    /// shortly after this returns; a <see cref="Reset"/> straight after does not keep them waiting.
     /// </summary>
     public void Stop()
     {
