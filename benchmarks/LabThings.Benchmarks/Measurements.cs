@@ -19,11 +19,12 @@ internal readonly record struct Sample(long Timestamp, double ProcessCpuSeconds,
     }
 }
 
-/// <summary>The "cpu" line of /proc/stat, in clock ticks (summed over all CPUs); all zero if it cannot be read.</summary>
-internal readonly record struct MachineCpu(long Busy, long SoftIrq, long Idle, long Steal, long KSoftIrqd)
+/// <summary>
+/// The "cpu" line of /proc/stat, in clock ticks (summed over all CPUs); all zero if it cannot be read.
+/// SoftIrq includes the ksoftirqd threads' time: it is network processing on this loopback benchmark.
+/// </summary>
+internal readonly record struct MachineCpu(long Busy, long SoftIrq, long Idle, long Steal)
 {
-    private static readonly string[] KSoftIrqdStats = FindKSoftIrqd();
-
     /// <summary>USER_HZ: 100 on every mainstream Linux.</summary>
     public const double TicksPerSecond = 100;
 
@@ -36,79 +37,22 @@ internal readonly record struct MachineCpu(long Busy, long SoftIrq, long Idle, l
                 .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
             // user nice system idle iowait irq softirq steal ...
             var steal = v.Length > 7 ? v[7] : 0;
-            return new MachineCpu(v[0] + v[1] + v[2] + v[5] + v[6], v[5] + v[6], v[3] + v[4], steal, KSoftIrqdTicks());
+            return new MachineCpu(v[0] + v[1] + v[2] + v[5] + v[6], v[5] + v[6], v[3] + v[4], steal);
         }
         catch (IOException)
         {
             return default;
         }
     }
-
-    /// <summary>CPU ticks of the ksoftirqd kernel threads: network processing deferred out of interrupt context.</summary>
-    private static long KSoftIrqdTicks()
-    {
-        long total = 0;
-        foreach (var path in KSoftIrqdStats)
-        {
-            try
-            {
-                var stat = File.ReadAllText(path);
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            }
-            catch (IOException)
-            {
-                // The thread is gone; ignore it.
-            }
-        }
-
-        return total;
-    }
-
-    private static string[] FindKSoftIrqd()
-    {
-        try
-        {
-            return [.. Directory.EnumerateDirectories("/proc")
-                .Where(d => Path.GetFileName(d).All(char.IsAsciiDigit))
-                .Where(d => File.Exists(d + "/comm") && ReadOrEmpty(d + "/comm").StartsWith("ksoftirqd/", StringComparison.Ordinal))
-                .Select(d => d + "/stat")];
-        }
-        catch (IOException)
-        {
-            return [];
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
 }
 
 /// <summary>CPU use over an interval, each in cores (1.0 = one core fully busy).</summary>
-internal readonly record struct CpuShares(double Machine, double SoftIrq, double KSoftIrqd, double Steal)
+internal readonly record struct CpuShares(double Machine, double SoftIrq, double Steal)
 {
     public static CpuShares Between(MachineCpu a, MachineCpu b, double seconds)
         => new(
             (b.Busy - a.Busy) / MachineCpu.TicksPerSecond / seconds,
             (b.SoftIrq - a.SoftIrq) / MachineCpu.TicksPerSecond / seconds,
-            (b.KSoftIrqd - a.KSoftIrqd) / MachineCpu.TicksPerSecond / seconds,
             (b.Steal - a.Steal) / MachineCpu.TicksPerSecond / seconds);
 }
 

@@ -4,6 +4,13 @@ using LabThings.Benchmarks;
 //   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- mjpeg [options]
 // See MjpegSettings for the options. The "clients" command is internal: the mjpeg benchmark starts
 // this same program with it to run the load generator in a separate process.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("Commands: mjpeg [options]");
+    Console.WriteLine(MjpegSettings.Usage);
+    return 0;
+}
+
 try
 {
     var line = CommandLine.Parse(args);
@@ -17,7 +24,7 @@ try
             line.RejectUnknown();
             return await LoadGeneratorProcess.ChildMainAsync();
         default:
-            await Console.Error.WriteLineAsync($"Unknown command '{line.Command}'. Use: mjpeg [--help]");
+            await Console.Error.WriteLineAsync($"Unknown command '{line.Command}'. Use: mjpeg [options], or --help");
             return 2;
     }
 }

@@ -39,6 +39,21 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     [ThingProperty(Description = "Frames produced since the camera started")]
     public long FrameCount => Stream.LastFrameIndex + 1;
 
+    /// <summary>The newest frame as a JPEG blob.</summary>
+    /// <returns>The frame.</returns>
+    /// <exception cref="ActionFailedException">The camera has not produced a frame yet.</exception>
+    [ThingAction(Description = "Capture the newest frame as a JPEG image", Safe = true)]
+    public Blob CaptureJpeg()
+        => Stream.NewestFrame is { } frame
+            ? Blob.FromBytes(frame.Frame, "image/jpeg")
+            : throw new ActionFailedException("The camera has not produced a frame yet.");
+
+    /// <summary>Waits for the next frame and returns its size in bytes (a sharpness metric for autofocus).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The size in bytes.</returns>
+    [ThingAction(Description = "Size in bytes of the next frame (a sharpness metric)", Safe = true)]
+    public Task<int> NextFrameSizeAsync(CancellationToken cancellationToken) => Stream.NextFrameSizeAsync(cancellationToken);
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -38,6 +38,9 @@ public abstract partial class Thing
     /// <summary>The Thing's logger (category <c>LabThings.Things.{name}</c>); a no-op logger until the Thing is added to a server.</summary>
     protected ILogger Logger { get; private set; } = NullLogger.Instance;
 
+    /// <summary>The Thing's logger, for the server (invocation logs forward to it).</summary>
+    internal ILogger ThingLogger => Logger;
+
     /// <summary>Streams created so far on this instance.</summary>
     internal IEnumerable<MjpegStream> CreatedStreams => _streams.Values;
 

@@ -25,6 +25,18 @@ public sealed class LabThingsOptions
     public string SettingsFolder { get; set; } = "settings";
 
     /// <summary>
+    /// The most finished action invocations kept on the server; past it the oldest are forgotten before their
+    /// retention time. Default 1000.
+    /// </summary>
+    public int MaxInvocations { get; set; } = 1000;
+
+    /// <summary>
+    /// How long <c>POST /{thing}/{action}/sync</c> waits for the action to finish before answering 202 with the
+    /// invocation to poll instead of the output. Default 30 seconds.
+    /// </summary>
+    public TimeSpan SyncActionTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The socket send buffer, in bytes, for connections that carry an MJPEG stream; null keeps the operating
     /// system's default. A small buffer keeps a slow client's frames fresh: data queued for it is bounded by
     /// this plus the server's own response buffer. Default 64 KiB.

@@ -1,4 +1,5 @@
 using LabThings.Server;
+using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Hosting;
@@ -30,6 +31,9 @@ public static class LabThingsServiceCollectionExtensions
 
         services.TryAddSingleton<ThingHost>();
         services.TryAddSingleton<SettingsStore>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<BlobStore>();
+        services.TryAddSingleton<InvocationManager>();
         services.AddHostedService<ThingLifecycleService>();
         services.AddProblemDetails();
         services.AddEndpointsApiExplorer();

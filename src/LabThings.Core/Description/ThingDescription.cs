@@ -43,6 +43,10 @@ public sealed record ThingDescription
     [JsonPropertyName("properties")]
     public IReadOnlyDictionary<string, PropertyAffordance>? Properties { get; init; }
 
+    /// <summary>Action affordances, by wire name.</summary>
+    [JsonPropertyName("actions")]
+    public IReadOnlyDictionary<string, ActionAffordance>? Actions { get; init; }
+
     /// <summary>Links to other resources (e.g. a stream's viewer page).</summary>
     [JsonPropertyName("links")]
     public IReadOnlyList<Link>? Links { get; init; }
@@ -93,6 +97,42 @@ public sealed record PropertyAffordance
     }
 }
 
+/// <summary>An action affordance: input and output data schemas, flags and forms.</summary>
+public sealed record ActionAffordance
+{
+    /// <summary>A human-readable title.</summary>
+    [JsonPropertyName("title")]
+    public string? Title { get; init; }
+
+    /// <summary>A description, or null.</summary>
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    /// <summary>The input's data schema (an object with one member per parameter), or null if the action takes none.</summary>
+    [JsonPropertyName("input")]
+    public JsonObject? Input { get; init; }
+
+    /// <summary>The output's data schema, or null if the action returns nothing.</summary>
+    [JsonPropertyName("output")]
+    public JsonObject? Output { get; init; }
+
+    /// <summary>Whether the action changes nothing.</summary>
+    [JsonPropertyName("safe")]
+    public bool Safe { get; init; }
+
+    /// <summary>Whether repeating the action with the same input has the same effect.</summary>
+    [JsonPropertyName("idempotent")]
+    public bool Idempotent { get; init; }
+
+    /// <summary>Variables of the forms' URI templates (the invocation <c>id</c> for querying and cancelling).</summary>
+    [JsonPropertyName("uriVariables")]
+    public JsonObject? UriVariables { get; init; }
+
+    /// <summary>How to invoke, query and cancel the action.</summary>
+    [JsonPropertyName("forms")]
+    public required IReadOnlyList<Form> Forms { get; init; }
+}
+
 /// <summary>A form: how to perform an operation on an affordance over HTTP.</summary>
 public sealed record Form
 {
@@ -112,10 +152,18 @@ public sealed record Form
     [JsonPropertyName("htv:methodName")]
     public string? MethodName { get; init; }
 
+    /// <summary>What the response to this form looks like, when it differs from the request's content type.</summary>
+    [JsonPropertyName("response")]
+    public ExpectedResponse? Response { get; init; }
+
     /// <summary>A subprotocol such as <c>sse</c> or <c>longpoll</c>, or null.</summary>
     [JsonPropertyName("subprotocol")]
     public string? Subprotocol { get; init; }
 }
+
+/// <summary>The expected response of a form.</summary>
+/// <param name="ContentType">The response's media type.</param>
+public sealed record ExpectedResponse([property: JsonPropertyName("contentType")] string ContentType);
 
 /// <summary>A link from a Thing Description to another resource.</summary>
 public sealed record Link

@@ -34,6 +34,8 @@ internal static class ThingDescriptionBuilder
             properties[property.Name] = Property(thing, property);
         }
 
+        var actions = definition.Actions.ToDictionary(a => a.Name, Action, StringComparer.Ordinal);
+
         foreach (var stream in definition.Streams)
         {
             properties[stream.Name] = StreamProperty(stream);
@@ -55,6 +57,7 @@ internal static class ThingDescriptionBuilder
             SecurityDefinitions = SecurityDefinitions,
             Security = [NoSecurity],
             Properties = properties.Count > 0 ? properties : null,
+            Actions = actions.Count > 0 ? actions : null,
             Links = links.Count > 0 ? links : null,
         };
     }
@@ -88,6 +91,59 @@ internal static class ThingDescriptionBuilder
                     Href = ThingUrls.RelativeAffordance(property.Name),
                     Op = writable ? ["readproperty", "writeproperty"] : ["readproperty"],
                     ContentType = "application/json",
+                },
+            ],
+        };
+    }
+
+    /// <summary>
+    /// An action's first form waits and answers with the output, which is what a generic WoT client's
+    /// <c>invokeAction</c> expects; the second is labthings-fastapi's, answering 201 with the invocation. The
+    /// invocation can then be queried and cancelled through the <c>queryaction</c> and <c>cancelaction</c> forms.
+    /// </summary>
+    private static ActionAffordance Action(ActionDefinition action)
+    {
+        var input = action.InputSchemaNode["properties"] is JsonObject { Count: > 0 } ? TdDataSchema.From(action.InputSchemaNode) : null;
+        var output = action.OutputSchemaNode is { } schema ? TdDataSchema.From(schema) : null;
+        var outputType = action.OutputIsBlob ? "application/octet-stream" : "application/json";
+        return new ActionAffordance
+        {
+            Title = action.Title,
+            Description = action.Description,
+            Input = input,
+            Output = output,
+            Safe = action.Safe,
+            Idempotent = action.Idempotent,
+            UriVariables = new JsonObject { ["id"] = new JsonObject { ["type"] = "string", ["description"] = "The invocation's id (from the 201 response of the second form)" } },
+            Forms =
+            [
+                new Form
+                {
+                    Href = ThingUrls.RelativeActionInvokeAndWait(action.Name),
+                    Op = ["invokeaction"],
+                    ContentType = "application/json",
+                    MethodName = "POST",
+                    Response = outputType == "application/json" ? null : new ExpectedResponse(outputType),
+                },
+                new Form
+                {
+                    Href = ThingUrls.RelativeAffordance(action.Name),
+                    Op = ["invokeaction"],
+                    ContentType = "application/json",
+                    MethodName = "POST",
+                },
+                new Form
+                {
+                    Href = ThingUrls.RelativeInvocationTemplate,
+                    Op = ["queryaction"],
+                    ContentType = "application/json",
+                    MethodName = "GET",
+                },
+                new Form
+                {
+                    Href = ThingUrls.RelativeInvocationTemplate,
+                    Op = ["cancelaction"],
+                    MethodName = "DELETE",
                 },
             ],
         };

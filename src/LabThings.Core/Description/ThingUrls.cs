@@ -36,6 +36,20 @@ public static class ThingUrls
     /// <returns>The path.</returns>
     public static string PropertyReset(string thing, string property) => Thing(thing) + property + "/reset";
 
+    /// <summary>An action's waiting variant, which answers with the output: <c>/{thing}/{action}/sync</c>.</summary>
+    /// <param name="thing">The Thing's name.</param>
+    /// <param name="action">The action's wire name.</param>
+    /// <returns>The path.</returns>
+    public static string ActionInvokeAndWait(string thing, string action) => Thing(thing) + RelativeActionInvokeAndWait(action);
+
+    /// <summary>An action's waiting variant relative to the Thing's URL.</summary>
+    /// <param name="action">The action's wire name.</param>
+    /// <returns>The relative reference.</returns>
+    public static string RelativeActionInvokeAndWait(string action) => action + "/sync";
+
+    /// <summary>An invocation, relative to a Thing's URL, as a URI template with the variable <c>id</c>.</summary>
+    public const string RelativeInvocationTemplate = "../action_invocations/{id}";
+
     /// <summary>A stream's viewer page: <c>/{thing}/{stream}/viewer</c>.</summary>
     /// <param name="thing">The Thing's name.</param>
     /// <param name="stream">The stream's wire name.</param>

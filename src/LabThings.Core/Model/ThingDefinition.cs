@@ -23,6 +23,7 @@ public sealed class ThingDefinition
         Affordances = affordances;
         Streams = [.. affordances.OfType<StreamDefinition>()];
         Properties = [.. affordances.OfType<PropertyDefinition>()];
+        Actions = [.. affordances.OfType<ActionDefinition>()];
         _propertiesByMember = Properties.ToFrozenDictionary(p => p.Member.Name, StringComparer.Ordinal);
         _byName = affordances.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
         _streamsByMember = Streams.ToFrozenDictionary(s => s.Member.Name, StringComparer.Ordinal);
@@ -42,6 +43,9 @@ public sealed class ThingDefinition
 
     /// <summary>The properties (including settings), in declaration order.</summary>
     public ImmutableArray<PropertyDefinition> Properties { get; }
+
+    /// <summary>The actions, in declaration order.</summary>
+    public ImmutableArray<ActionDefinition> Actions { get; }
 
     /// <summary>The MJPEG streams.</summary>
     public ImmutableArray<StreamDefinition> Streams { get; }

@@ -78,7 +78,7 @@ internal static partial class ThingDiscovery
         return new PropertyDefinition
         {
             Name = name,
-            Title = attribute.Title ?? WireNames.Humanize(property.Name),
+            Title = attribute.Title ?? WireNames.Humanize(name),
             Description = attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
             Member = property,
             ValueType = valueType,

@@ -56,6 +56,7 @@ internal static partial class ThingDiscovery
             {
                 MjpegStreamAttribute stream => DiscoverStream(member, stream, where, problems),
                 ThingPropertyAttribute property => DiscoverProperty(member, property, validateOwnWrites, where, problems),
+                ThingActionAttribute action => DiscoverAction(member, action, where, problems),
                 var other => Unsupported(other, where, problems),
             };
             if (affordance is not null)
@@ -162,7 +163,7 @@ internal static partial class ThingDiscovery
         return new StreamDefinition
         {
             Name = name,
-            Title = attribute.Title ?? WireNames.Humanize(property.Name),
+            Title = attribute.Title ?? WireNames.Humanize(name),
             Description = attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
             Member = property,
             RingbufferSize = attribute.RingbufferSize,

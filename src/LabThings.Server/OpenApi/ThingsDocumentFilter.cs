@@ -52,6 +52,16 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
             return DescribeProperty(metadata, property, id, document);
         }
 
+        if (affordance is ActionDefinition action)
+        {
+            return ActionOperations.Describe(metadata, action, id, document);
+        }
+
+        if (ActionOperations.DescribeServerWide(metadata, id) is { } serverWide)
+        {
+            return serverWide;
+        }
+
         return metadata.Kind switch
         {
             ThingEndpointKind.ThingList => Operation(
@@ -134,7 +144,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         }
     }
 
-    private static OpenApiOperation Operation(string id, string summary, string description, OpenApiResponse ok) => new()
+    internal static OpenApiOperation Operation(string id, string summary, string description, OpenApiResponse ok) => new()
     {
         OperationId = id,
         Summary = summary,
@@ -148,7 +158,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         return operation;
     }
 
-    private static void Problem(OpenApiOperation operation, string status, string description)
+    internal static void Problem(OpenApiOperation operation, string status, string description)
     {
         operation.Responses![status] = new OpenApiResponse
         {
@@ -160,13 +170,13 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         };
     }
 
-    private static OpenApiResponse Ok(string description, string mediaType, IOpenApiSchema schema) => new()
+    internal static OpenApiResponse Ok(string description, string mediaType, IOpenApiSchema schema) => new()
     {
         Description = description,
         Content = new Dictionary<string, IOpenApiMediaType> { [mediaType] = new OpenApiMediaType { Schema = schema } },
     };
 
-    private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
+    internal static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
 
     private static OpenApiSchema ObjectOf(OpenApiSchema values) => new() { Type = JsonSchemaType.Object, AdditionalProperties = values };
 

@@ -1,5 +1,6 @@
 using LabThings.Description;
 using LabThings.Server;
+using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
 using LabThings.Server.Routing;
 using Microsoft.AspNetCore.Http;
@@ -30,10 +31,18 @@ public static class LabThingsEndpointRouteBuilderExtensions
             ?? throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
         var options = services.GetRequiredService<IOptions<LabThingsOptions>>().Value;
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        var invocations = services.GetRequiredService<InvocationManager>();
+        var blobs = services.GetRequiredService<BlobStore>();
 
         var group = endpoints.MapGroup("");
         Map(group, ThingUrls.ThingsPath, ThingDescriptionEndpoints.ThingList(host), new(ThingEndpointKind.ThingList, "GET", ThingUrls.ThingsPath));
         Map(group, ThingUrls.ThingDescriptionsPath, ThingDescriptionEndpoints.AllThingDescriptions(host), new(ThingEndpointKind.ThingDescriptions, "GET", ThingUrls.ThingDescriptionsPath));
+
+        Map(group, InvocationUrls.All, ActionEndpoints.List(invocations), new(ThingEndpointKind.InvocationList, "GET", InvocationUrls.All));
+        Map(group, InvocationUrls.Invocation("{id}"), ActionEndpoints.Get(invocations), new(ThingEndpointKind.Invocation, "GET", InvocationUrls.Invocation("{id}")));
+        Map(group, InvocationUrls.Output("{id}"), ActionEndpoints.Output(invocations, blobs), new(ThingEndpointKind.InvocationOutput, "GET", InvocationUrls.Output("{id}")));
+        Map(group, InvocationUrls.Invocation("{id}"), ActionEndpoints.Cancel(invocations), new(ThingEndpointKind.InvocationCancel, "DELETE", InvocationUrls.Invocation("{id}")));
+        Map(group, InvocationUrls.Blob("{id}"), ActionEndpoints.Blob(blobs), new(ThingEndpointKind.Blob, "GET", InvocationUrls.Blob("{id}")));
 
         foreach (var thing in host.Things)
         {
@@ -50,6 +59,15 @@ public static class LabThingsEndpointRouteBuilderExtensions
                     var resetPath = ThingUrls.PropertyReset(thing.Name, property.Name);
                     Map(group, resetPath, PropertyEndpoints.Reset(thing, property), new(ThingEndpointKind.PropertyReset, "POST", resetPath, thing.Name, thing.Definition, property));
                 }
+            }
+
+            foreach (var action in thing.Definition.Actions)
+            {
+                var path = ThingUrls.Affordance(thing.Name, action.Name);
+                var syncPath = ThingUrls.ActionInvokeAndWait(thing.Name, action.Name);
+                Map(group, path, ActionEndpoints.Invoke(thing, action, invocations, blobs), new(ThingEndpointKind.ActionInvoke, "POST", path, thing.Name, thing.Definition, action));
+                Map(group, syncPath, ActionEndpoints.InvokeAndWait(thing, action, invocations, blobs, options), new(ThingEndpointKind.ActionInvokeAndWait, "POST", syncPath, thing.Name, thing.Definition, action));
+                Map(group, path, ActionEndpoints.List(invocations, thing, action), new(ThingEndpointKind.ActionInvocations, "GET", path, thing.Name, thing.Definition, action));
             }
 
             foreach (var stream in thing.Definition.Streams)

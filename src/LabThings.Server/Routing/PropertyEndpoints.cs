@@ -1,18 +1,12 @@
-using System.Text;
-using System.Text.Json;
 using LabThings.Model;
 using LabThings.Server.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace LabThings.Server.Routing;
 
 /// <summary>Reads, writes and resets a Thing's properties over HTTP.</summary>
 internal static class PropertyEndpoints
 {
-    /// <summary>Bodies larger than this are refused with 413: property values are small.</summary>
-    private const int MaxBodyBytes = 4 * 1024 * 1024;
-
     public static RequestDelegate Read(HostedThing thing, PropertyDefinition definition) => async context =>
     {
         var property = thing.Thing.Properties[definition.Name];
@@ -42,7 +36,7 @@ internal static class PropertyEndpoints
             return;
         }
 
-        var body = await ReadJsonBodyAsync(context).ConfigureAwait(false);
+        var body = await JsonBodies.ReadAsync(context, allowEmpty: false).ConfigureAwait(false);
         if (body is null)
         {
             return;
@@ -76,45 +70,4 @@ internal static class PropertyEndpoints
         context.Response.ContentLength = json.Length;
         await context.Response.Body.WriteAsync(json, context.RequestAborted).ConfigureAwait(false);
     };
-
-    /// <summary>
-    /// Reads the body as one JSON document; on failure writes the problem (415, 413 or 400) and returns null.
-    /// A missing Content-Type is taken as JSON, as Python's requests sends none for some bodies.
-    /// </summary>
-    internal static async Task<string?> ReadJsonBodyAsync(HttpContext context)
-    {
-        var request = context.Request;
-        if (request.ContentType is { } contentType
-            && (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
-                || !(mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))))
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send the value as application/json, not {contentType}.").ConfigureAwait(false);
-            return null;
-        }
-
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body may be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        if (buffer.Length > MaxBodyBytes)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body may be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-            return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (JsonException ex)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {ex.Message}").ConfigureAwait(false);
-            return null;
-        }
-    }
 }

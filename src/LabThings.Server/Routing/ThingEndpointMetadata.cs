@@ -23,6 +23,30 @@ public enum ThingEndpointKind
     /// <summary><c>POST /{thing}/{property}/reset</c>: reset a property to its default.</summary>
     PropertyReset,
 
+    /// <summary><c>POST /{thing}/{action}</c>: start an invocation (201 with the invocation).</summary>
+    ActionInvoke,
+
+    /// <summary><c>POST /{thing}/{action}/sync</c>: start an invocation and answer with its output.</summary>
+    ActionInvokeAndWait,
+
+    /// <summary><c>GET /{thing}/{action}</c>: the action's invocations.</summary>
+    ActionInvocations,
+
+    /// <summary><c>GET /action_invocations</c>: every invocation.</summary>
+    InvocationList,
+
+    /// <summary><c>GET /action_invocations/{id}</c>: one invocation.</summary>
+    Invocation,
+
+    /// <summary><c>GET /action_invocations/{id}/output</c>: an invocation's output.</summary>
+    InvocationOutput,
+
+    /// <summary><c>DELETE /action_invocations/{id}</c>: cancel an invocation.</summary>
+    InvocationCancel,
+
+    /// <summary><c>GET /blob/{id}</c>: a blob's bytes.</summary>
+    Blob,
+
     /// <summary><c>GET /{thing}/{stream}</c>: the MJPEG stream.</summary>
     Stream,
 

@@ -67,8 +67,8 @@ public sealed class ExampleThingsTests
         var counter = server.Services.GetRequiredService<Counter>();
 
         (await server.Client.GetStringAsync("counter/counter")).Should().Be("0");
-        counter.Increment();
-        counter.Increment();
+        counter.IncrementCounter();
+        counter.IncrementCounter();
         (await server.Client.GetStringAsync("counter/counter")).Should().Be("2");
         (await PutAsync(server, "counter/counter", "7")).StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
         (await server.Client.PostAsync("counter/counter/reset", null)).StatusCode.Should().Be(HttpStatusCode.NotFound, "clients cannot reset a read-only property");

@@ -1,0 +1,208 @@
+using System.Collections.Immutable;
+using System.ComponentModel;
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using LabThings.Outputs;
+using LabThings.Schema;
+using Microsoft.Extensions.Logging;
+
+namespace LabThings.Model;
+
+internal static partial class ThingDiscovery
+{
+    private static readonly MethodInfo AwaitTaskOfT = typeof(ThingDiscovery).GetMethod(nameof(AwaitTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo AwaitValueTaskOfT = typeof(ThingDiscovery).GetMethod(nameof(AwaitValueTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo AwaitTask = typeof(ThingDiscovery).GetMethod(nameof(AwaitVoidTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo AwaitValueTask = typeof(ThingDiscovery).GetMethod(nameof(AwaitVoidValueTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo FromResult = typeof(Task).GetMethod(nameof(Task.FromResult))!.MakeGenericMethod(typeof(object));
+
+    private static ActionDefinition? DiscoverAction(MemberInfo member, ThingActionAttribute attribute, string where, List<string> problems)
+    {
+        var before = problems.Count;
+        if (member is not MethodInfo method)
+        {
+            problems.Add($"{where}: [ThingAction] belongs on a method");
+            return null;
+        }
+
+        if (method.IsStatic || method.IsGenericMethodDefinition)
+        {
+            problems.Add($"{where}: an action must be a non-generic instance method");
+            return null;
+        }
+
+        var parameters = new List<ActionParameter>();
+        var properties = new JsonObject();
+        var required = new JsonArray();
+        foreach (var parameter in method.GetParameters())
+        {
+            var type = parameter.ParameterType;
+            var at = $"{where}, parameter '{parameter.Name}'";
+            if (type.IsByRef || type.IsPointer || parameter.IsOut)
+            {
+                problems.Add($"{at}: ref, out and pointer parameters are not supported");
+                continue;
+            }
+
+            var source = type == typeof(CancellationToken) ? ActionParameterSource.CancellationToken
+                : type == typeof(ILogger) ? ActionParameterSource.Logger
+                : type == typeof(IProgress<double>) ? ActionParameterSource.Progress
+                : type == typeof(ActionContext) ? ActionParameterSource.Context
+                : ActionParameterSource.Input;
+            var name = WireNames.FromMember(parameter.Name ?? $"arg{parameter.Position}");
+            var isRequired = source == ActionParameterSource.Input && !parameter.HasDefaultValue;
+            parameters.Add(new ActionParameter(name, type, source, isRequired, parameter));
+            if (source != ActionParameterSource.Input)
+            {
+                continue;
+            }
+
+            var nullable = !type.IsValueType && Nullability.Create(parameter).WriteState == NullabilityState.Nullable;
+            var schema = type == typeof(Blob) ? BlobSchema.Create() : JsonSchemaGenerator.Generate(type, parameter, null, nullable, at, problems);
+            if (schema is null)
+            {
+                continue;
+            }
+
+            if (parameter.GetCustomAttribute<DescriptionAttribute>()?.Description is { } description)
+            {
+                schema["description"] = description;
+            }
+
+            if (parameter.HasDefaultValue)
+            {
+                schema["default"] = System.Text.Json.JsonSerializer.SerializeToNode(parameter.DefaultValue, type, LabThingsJson.Options);
+            }
+            else
+            {
+                required.Add(name);
+            }
+
+            properties[name] = schema;
+        }
+
+        var outputType = UnwrapReturnType(method.ReturnType);
+        JsonObject? outputSchema = null;
+        if (outputType == typeof(Blob))
+        {
+            outputSchema = BlobSchema.Create();
+        }
+        else if (outputType is not null)
+        {
+            var nullable = !outputType.IsValueType && Nullability.Create(method.ReturnParameter).ReadState == NullabilityState.Nullable
+                && outputType == method.ReturnType;
+            outputSchema = JsonSchemaGenerator.Generate(outputType, method.ReturnParameter, null, nullable, $"{where}, return value", problems);
+        }
+
+        var wireName = attribute.Name ?? WireNames.FromMember(method.Name);
+        if (WireNames.Problem(wireName) is { } nameProblem)
+        {
+            problems.Add($"{where}: {nameProblem}");
+        }
+
+        if (attribute.RetentionSeconds < 0)
+        {
+            problems.Add($"{where}: RetentionSeconds cannot be negative");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        var input = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };
+        if (required.Count > 0)
+        {
+            input["required"] = required;
+        }
+
+        return new ActionDefinition
+        {
+            Name = wireName,
+            Title = attribute.Title ?? WireNames.Humanize(wireName),
+            Description = attribute.Description ?? method.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            Member = method,
+            Parameters = [.. parameters],
+            OutputType = outputType,
+            Retention = TimeSpan.FromSeconds(attribute.RetentionSeconds),
+            Lock = attribute.Lock,
+            RefuseWhenLocked = attribute.RefuseWhenLocked,
+            Safe = attribute.Safe,
+            Idempotent = attribute.Idempotent,
+            InputSchemaNode = input,
+            OutputSchemaNode = outputSchema,
+            Invoker = CompileInvoker(method),
+        };
+    }
+
+    /// <summary>The type an action's caller receives: <c>T</c> for <c>T</c>, <c>Task&lt;T&gt;</c> and <c>ValueTask&lt;T&gt;</c>; null for void, Task and ValueTask.</summary>
+    private static Type? UnwrapReturnType(Type returnType)
+    {
+        if (returnType == typeof(void) || returnType == typeof(Task) || returnType == typeof(ValueTask))
+        {
+            return null;
+        }
+
+        if (returnType.IsGenericType && (returnType.GetGenericTypeDefinition() == typeof(Task<>) || returnType.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+        {
+            return returnType.GetGenericArguments()[0];
+        }
+
+        return returnType;
+    }
+
+    private static Func<Thing, object?[], Task<object?>> CompileInvoker(MethodInfo method)
+    {
+        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var args = Expression.Parameter(typeof(object?[]), "args");
+        var arguments = method.GetParameters()
+            .Select((p, i) => (Expression)Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType))
+            .ToArray();
+        var call = Expression.Call(Expression.Convert(thing, method.DeclaringType!), method, arguments);
+        var returnType = method.ReturnType;
+        Expression body;
+        if (returnType == typeof(void))
+        {
+            body = Expression.Block(call, Expression.Call(FromResult, Expression.Constant(null, typeof(object))));
+        }
+        else if (returnType == typeof(Task))
+        {
+            body = Expression.Call(AwaitTask, call);
+        }
+        else if (returnType == typeof(ValueTask))
+        {
+            body = Expression.Call(AwaitValueTask, call);
+        }
+        else if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            body = Expression.Call(AwaitTaskOfT.MakeGenericMethod(returnType.GetGenericArguments()[0]), call);
+        }
+        else if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            body = Expression.Call(AwaitValueTaskOfT.MakeGenericMethod(returnType.GetGenericArguments()[0]), call);
+        }
+        else
+        {
+            body = Expression.Call(FromResult, Expression.Convert(call, typeof(object)));
+        }
+
+        return Expression.Lambda<Func<Thing, object?[], Task<object?>>>(body, thing, args).Compile();
+    }
+
+    private static async Task<object?> AwaitTaskAsync<T>(Task<T> task) => await task.ConfigureAwait(false);
+
+    private static async Task<object?> AwaitValueTaskAsync<T>(ValueTask<T> task) => await task.ConfigureAwait(false);
+
+    private static async Task<object?> AwaitVoidTaskAsync(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return null;
+    }
+
+    private static async Task<object?> AwaitVoidValueTaskAsync(ValueTask task)
+    {
+        await task.ConfigureAwait(false);
+        return null;
+    }
+}

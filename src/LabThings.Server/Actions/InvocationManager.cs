@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LabThings.Model;
+using LabThings.Outputs;
+using LabThings.Server.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LabThings.Server.Actions;
+
+/// <summary>
+/// Starts action invocations in the background, keeps them for their action's retention time (and at most
+/// <see cref="LabThingsOptions.MaxInvocations"/> finished ones), cancels them, and holds action locks.
+/// </summary>
+internal sealed partial class InvocationManager : IDisposable
+{
+    private readonly ConcurrentDictionary<string, Invocation> _invocations = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly BlobStore _blobs;
+    private readonly TimeProvider _time;
+    private readonly IServiceProvider _services;
+    private readonly LabThingsOptions _options;
+    private readonly ILogger<InvocationManager> _logger;
+    private readonly CancellationToken _stopping;
+    private readonly ITimer _sweeper;
+
+    public InvocationManager(BlobStore blobs, TimeProvider time, IHostApplicationLifetime lifetime, IServiceProvider services, IOptions<LabThingsOptions> options, ILogger<InvocationManager> logger)
+    {
+        _blobs = blobs;
+        _time = time;
+        _services = services;
+        _options = options.Value;
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping;
+        _sweeper = time.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+    }
+
+    public int Count => _invocations.Count;
+
+    /// <summary>Starts an invocation with <paramref name="inputs"/> (the input parameters' values, in method order).</summary>
+    /// <exception cref="ActionLockedException">The action refuses to queue and its lock is held.</exception>
+    public Invocation Start(HostedThing thing, ActionDefinition action, JsonObject input, IReadOnlyDictionary<string, object?> inputs)
+    {
+        Expire();
+        SemaphoreSlim? gate = null;
+        var lockName = action.Lock?.Replace(ActionLocks.PerThing, "thing:" + thing.Name, StringComparison.Ordinal);
+        var held = false;
+        if (lockName is not null)
+        {
+            gate = _locks.GetOrAdd(lockName, static _ => new SemaphoreSlim(1, 1));
+            if (action.RefuseWhenLocked)
+            {
+                held = gate.Wait(0);
+                if (!held)
+                {
+                    throw new ActionLockedException(lockName);
+                }
+            }
+        }
+
+        var log = new InvocationLog(thing.Thing.ThingLogger, _time);
+        var invocation = new Invocation(thing, action, input, log, _time.GetUtcNow(), _stopping);
+        _invocations[invocation.Id] = invocation;
+        var arguments = Arguments(invocation, inputs);
+        invocation.Completion = Task.Run(() => RunAsync(invocation, arguments, gate, held), CancellationToken.None);
+        return invocation;
+    }
+
+    public Invocation? Find(string id) => _invocations.GetValueOrDefault(id);
+
+    /// <summary>Invocations, oldest first, optionally only those of one action of one Thing.</summary>
+    public IReadOnlyList<Invocation> List(HostedThing? thing = null, ActionDefinition? action = null)
+    {
+        Expire();
+        return _invocations.Values
+            .Where(i => (thing is null || i.Thing == thing) && (action is null || i.Action == action))
+            .OrderBy(i => i.TimeRequested)
+            .ToList();
+    }
+
+    /// <summary>Forgets finished invocations past their retention time, then the oldest finished ones beyond the maximum.</summary>
+    public void Expire()
+    {
+        var now = _time.GetUtcNow();
+        var finished = _invocations.Values.Where(i => i.IsFinished && i.TimeCompleted is not null).OrderBy(i => i.TimeCompleted).ToList();
+        var excess = _invocations.Count - _options.MaxInvocations;
+        foreach (var invocation in finished)
+        {
+            if (invocation.TimeCompleted + invocation.Action.Retention <= now || excess > 0)
+            {
+                Forget(invocation);
+                excess--;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        foreach (var invocation in _invocations.Values)
+        {
+            invocation.Dispose();
+        }
+    }
+
+    private void Forget(Invocation invocation)
+    {
+        if (_invocations.TryRemove(invocation.Id, out _))
+        {
+            if (invocation.OutputBlobId is { } blob)
+            {
+                _blobs.Remove(blob);
+            }
+
+            invocation.Dispose();
+        }
+    }
+
+    private object?[] Arguments(Invocation invocation, IReadOnlyDictionary<string, object?> inputs)
+    {
+        var progress = new InvocationProgress(invocation);
+        var parameters = invocation.Action.Parameters;
+        var arguments = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = parameters[i];
+            arguments[i] = parameter.Source switch
+            {
+                ActionParameterSource.CancellationToken => invocation.CancellationToken,
+                ActionParameterSource.Logger => invocation.Log,
+                ActionParameterSource.Progress => progress,
+                ActionParameterSource.Context => new ActionContext(invocation.Id, invocation.Log, progress, _services, invocation.CancellationToken),
+                _ => inputs.TryGetValue(parameter.Name, out var value) ? value : parameter.DefaultValue,
+            };
+        }
+
+        return arguments;
+    }
+
+    private async Task RunAsync(Invocation invocation, object?[] arguments, SemaphoreSlim? gate, bool held)
+    {
+        var action = invocation.Action;
+        var thingName = invocation.Thing.Name;
+        try
+        {
+            if (gate is not null && !held)
+            {
+                await gate.WaitAsync(invocation.CancellationToken).ConfigureAwait(false);
+                held = true;
+            }
+
+            invocation.CancellationToken.ThrowIfCancellationRequested();
+            invocation.MarkRunning(_time.GetUtcNow());
+            var result = await action.Invoker(invocation.Thing.Thing, arguments).ConfigureAwait(false);
+            if (result is Blob blob)
+            {
+                invocation.Complete(_time.GetUtcNow(), null, _blobs.Add(blob), blob.MediaType);
+            }
+            else
+            {
+                var output = action.OutputType is { } type ? JsonSerializer.SerializeToNode(result, type, LabThingsJson.Options) : null;
+                invocation.Complete(_time.GetUtcNow(), output);
+            }
+        }
+        catch (OperationCanceledException) when (invocation.CancellationToken.IsCancellationRequested)
+        {
+            invocation.Log.Add(LogLevel.Information, "The invocation was cancelled.");
+            invocation.End(_time.GetUtcNow(), InvocationStatus.Cancelled, null);
+        }
+        catch (ActionFailedException ex)
+        {
+            // An expected failure: the message is the whole story, no stack trace.
+            invocation.Log.Add(LogLevel.Error, ex.Message, nameof(ActionFailedException));
+            Log.ActionFailed(_logger, thingName, action.Name, invocation.Id, ex.Message);
+            invocation.End(_time.GetUtcNow(), InvocationStatus.Error, new InvocationError("about:blank", "Action failed", 500, ex.Message));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Unexpected: the client gets the message; the stack trace goes only to the server's log.
+            invocation.Log.Add(LogLevel.Error, ex.Message, ex.GetType().Name);
+            Log.ActionCrashed(_logger, ex, thingName, action.Name, invocation.Id);
+            invocation.End(_time.GetUtcNow(), InvocationStatus.Error, new InvocationError("about:blank", "Action raised an exception", 500, $"{ex.GetType().Name}: {ex.Message}"));
+        }
+        finally
+        {
+            if (held)
+            {
+                gate!.Release();
+            }
+        }
+    }
+
+    private sealed class InvocationProgress(Invocation invocation) : IProgress<double>
+    {
+        public void Report(double value) => invocation.ReportProgress(value);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Action {ThingName}.{ActionName} (invocation {InvocationId}) failed: {Reason}")]
+        public static partial void ActionFailed(ILogger logger, string thingName, string actionName, string invocationId, string reason);
+
+        [LoggerMessage(2, LogLevel.Error, "Action {ThingName}.{ActionName} (invocation {InvocationId}) raised an exception")]
+        public static partial void ActionCrashed(ILogger logger, Exception exception, string thingName, string actionName, string invocationId);
+    }
+}
