@@ -41,6 +41,17 @@ internal sealed class SchemaValidator
     {
         foreach (var error in errors)
         {
+            if (error is MultiTypeValidationError multi && multi.Errors.Count > 0)
+            {
+                // A nullable type ("type": ["array", "null"]): report why the non-null type failed.
+                var nested = multi.Errors.Values.SelectMany(e => e).Where(e => e.Kind != ValidationErrorKind.NullExpected).ToList();
+                if (nested.Count > 0)
+                {
+                    Flatten(nested, problems);
+                    continue;
+                }
+            }
+
             if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
             {
                 // oneOf/anyOf (e.g. nullable objects): report what the non-null alternatives said.
