@@ -42,4 +42,11 @@ public sealed class LabThingsOptions
     /// this plus the server's own response buffer. Default 64 KiB.
     /// </summary>
     public int? StreamSocketSendBufferBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// On Linux, the most unsent bytes the kernel may hold for an MJPEG stream connection before the server
+    /// writes more (TCP_NOTSENT_LOWAT); null keeps the system's behaviour. Keeps a slow client's frames fresh
+    /// without slowing fast ones. Ignored on other systems. Default 16 KiB.
+    /// </summary>
+    public int? StreamNotSentLowWaterBytes { get; set; } = 16 * 1024;
 }
