@@ -68,7 +68,21 @@ internal sealed partial class InvocationManager : IDisposable
         return invocation;
     }
 
-    public Invocation? Find(string id) => _invocations.GetValueOrDefault(id);
+    public Invocation? Find(string id)
+    {
+        if (_invocations.GetValueOrDefault(id) is not { } invocation)
+        {
+            return null;
+        }
+
+        if (invocation.IsFinished && invocation.TimeCompleted + invocation.Action.Retention <= _time.GetUtcNow())
+        {
+            Forget(invocation);
+            return null;
+        }
+
+        return invocation;
+    }
 
     /// <summary>Invocations, oldest first, optionally only those of one action of one Thing.</summary>
     public IReadOnlyList<Invocation> List(HostedThing? thing = null, ActionDefinition? action = null)
