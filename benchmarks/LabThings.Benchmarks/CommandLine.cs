@@ -19,7 +19,7 @@ internal sealed class CommandLine
     {
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            throw new ArgumentException("The first argument is the command (mjpeg).");
+            throw new ArgumentException("The first argument is the command (mjpeg, properties or actions).");
         }
 
         var line = new CommandLine(args[0]);

@@ -418,20 +418,7 @@ internal static class LoadGeneratorProcess
 
     private static ProcessStartInfo ChildStartInfo()
     {
-        var info = new ProcessStartInfo
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path.");
-        info.FileName = host;
-        if (System.IO.Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            info.ArgumentList.Add(typeof(LoadGeneratorProcess).Assembly.Location);
-        }
-
-        info.ArgumentList.Add("clients");
+        var info = ThisProgram.StartInfo("clients");
         // The generator is not the system under test: give it the lighter workstation GC.
         info.Environment["DOTNET_gcServer"] = "0";
         return info;

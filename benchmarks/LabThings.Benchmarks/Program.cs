@@ -2,15 +2,21 @@ using LabThings.Benchmarks;
 
 // Usage:
 //   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- mjpeg [options]
-// See MjpegSettings for the options. The "clients" command is internal: the mjpeg benchmark starts
-// this same program with it to run the load generator in a separate process.
+//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- properties [options]
+//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- actions [options]
+// See MjpegSettings, PropertiesSettings and ActionsSettings for the options. The "clients" and
+// "example-server" commands are internal: the benchmarks start this same program with them to run the
+// MJPEG load generator, or the example server, in a separate process.
 if (args.Contains("--help") || args.Contains("-h"))
 {
-    Console.WriteLine("Commands: mjpeg [options]");
+    Console.WriteLine("Commands: mjpeg [options], properties [options], actions [options]");
     Console.WriteLine(MjpegSettings.Usage);
+    Console.WriteLine(PropertiesSettings.Usage);
+    Console.WriteLine(ActionsSettings.Usage);
     return 0;
 }
 
+var usage = MjpegSettings.Usage;
 try
 {
     var line = CommandLine.Parse(args);
@@ -20,17 +26,31 @@ try
             var settings = MjpegSettings.From(line);
             line.RejectUnknown();
             return await new MjpegBenchmark(settings).RunAsync();
+        case "properties":
+            usage = PropertiesSettings.Usage;
+            var properties = PropertiesSettings.From(line);
+            line.RejectUnknown();
+            return await new PropertiesBenchmark(properties).RunAsync();
+        case "actions":
+            usage = ActionsSettings.Usage;
+            var actions = ActionsSettings.From(line);
+            line.RejectUnknown();
+            return await new ActionsBenchmark(actions).RunAsync();
         case "clients":
             line.RejectUnknown();
             return await LoadGeneratorProcess.ChildMainAsync();
+        case "example-server":
+            var folder = line.String("settings-folder", "");
+            line.RejectUnknown();
+            return await ExampleServerHost.ChildMainAsync(folder is "" ? throw new ArgumentException("--settings-folder is required.") : folder);
         default:
-            await Console.Error.WriteLineAsync($"Unknown command '{line.Command}'. Use: mjpeg [options], or --help");
+            await Console.Error.WriteLineAsync($"Unknown command '{line.Command}'. Use: mjpeg, properties or actions [options], or --help");
             return 2;
     }
 }
 catch (ArgumentException e)
 {
     await Console.Error.WriteLineAsync(e.Message);
-    await Console.Error.WriteLineAsync(MjpegSettings.Usage);
+    await Console.Error.WriteLineAsync(usage);
     return 2;
 }

@@ -39,6 +39,16 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     [ThingProperty(Description = "Frames produced since the camera started")]
     public long FrameCount => Stream.LastFrameIndex + 1;
 
+    /// <summary>Raised when the sensor is too hot (here: when a client asks for it with <see cref="SimulateOverheat"/>).</summary>
+    [ThingEvent(Description = "The sensor is too hot")]
+    public event EventHandler<OverheatWarning>? Overheated;
+
+    /// <summary>Raises <see cref="Overheated"/>, so clients can try event subscriptions.</summary>
+    /// <param name="temperature">The temperature to report, in °C.</param>
+    [ThingAction(Description = "Pretend the sensor is too hot: raises the overheated event")]
+    public void SimulateOverheat([Description("Sensor temperature in °C")] double temperature = 85)
+        => Overheated?.Invoke(this, new OverheatWarning(temperature, $"Sensor at {temperature:0.#} °C, above its 70 °C limit"));
+
     /// <summary>The newest frame as a JPEG blob.</summary>
     /// <returns>The frame.</returns>
     /// <exception cref="ActionFailedException">The camera has not produced a frame yet.</exception>
@@ -132,3 +142,8 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
         public static partial void FrameFailed(Microsoft.Extensions.Logging.ILogger logger, Exception exception);
     }
 }
+
+/// <summary>The payload of <see cref="SyntheticCamera.Overheated"/>.</summary>
+/// <param name="Temperature">The sensor's temperature in °C.</param>
+/// <param name="Message">A sentence for people.</param>
+public sealed record OverheatWarning(double Temperature, string Message);

@@ -1,6 +1,7 @@
 using LabThings.Server;
 using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
+using LabThings.Server.Observation;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,6 +35,7 @@ public static class LabThingsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BlobStore>();
         services.TryAddSingleton<InvocationManager>();
+        services.TryAddSingleton<ObservationHub>();
         services.AddHostedService<ThingLifecycleService>();
         services.AddProblemDetails();
         services.AddEndpointsApiExplorer();

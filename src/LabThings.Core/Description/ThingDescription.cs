@@ -47,6 +47,10 @@ public sealed record ThingDescription
     [JsonPropertyName("actions")]
     public IReadOnlyDictionary<string, ActionAffordance>? Actions { get; init; }
 
+    /// <summary>Event affordances, by wire name.</summary>
+    [JsonPropertyName("events")]
+    public IReadOnlyDictionary<string, EventAffordance>? Events { get; init; }
+
     /// <summary>Links to other resources (e.g. a stream's viewer page).</summary>
     [JsonPropertyName("links")]
     public IReadOnlyList<Link>? Links { get; init; }
@@ -129,6 +133,26 @@ public sealed record ActionAffordance
     public JsonObject? UriVariables { get; init; }
 
     /// <summary>How to invoke, query and cancel the action.</summary>
+    [JsonPropertyName("forms")]
+    public required IReadOnlyList<Form> Forms { get; init; }
+}
+
+/// <summary>An event affordance: the payload's data schema and how to subscribe.</summary>
+public sealed record EventAffordance
+{
+    /// <summary>A human-readable title.</summary>
+    [JsonPropertyName("title")]
+    public string? Title { get; init; }
+
+    /// <summary>A description, or null.</summary>
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    /// <summary>The payload's data schema, or null if the event carries none.</summary>
+    [JsonPropertyName("data")]
+    public JsonObject? Data { get; init; }
+
+    /// <summary>How to subscribe and unsubscribe.</summary>
     [JsonPropertyName("forms")]
     public required IReadOnlyList<Form> Forms { get; init; }
 }

@@ -16,7 +16,10 @@ internal static class ThingDescriptionBuilder
     /// Whether the server offers observation of properties yet. Until it does (WebSocket and SSE forms),
     /// properties are described as not observable, so the TD promises nothing the server cannot do.
     /// </summary>
-    internal const bool PropertyObservationServed = false;
+    internal const bool PropertyObservationServed = true;
+
+    /// <summary>The subprotocol name of the WebSocket forms (the Web Thing Protocol, which labthings-fastapi's messages follow).</summary>
+    internal const string WebSocketSubprotocol = "webthingprotocol";
 
     /// <summary>Describes the Thing <paramref name="thingName"/> served under <paramref name="applicationBase"/>.</summary>
     /// <param name="thing">The Thing (its definition, and the defaults of its data properties).</param>
@@ -29,12 +32,14 @@ internal static class ThingDescriptionBuilder
         var thingUrl = new Uri(applicationBase, ThingUrls.Thing(thingName).TrimStart('/'));
         var properties = new Dictionary<string, PropertyAffordance>(StringComparer.Ordinal);
         var links = new List<Link>();
+        var webSocket = WebSocketUrl(applicationBase, thingName);
         foreach (var property in definition.Properties)
         {
-            properties[property.Name] = Property(thing, property);
+            properties[property.Name] = Property(thing, property, webSocket);
         }
 
         var actions = definition.Actions.ToDictionary(a => a.Name, Action, StringComparer.Ordinal);
+        var events = definition.Events.ToDictionary(e => e.Name, e => Event(e, webSocket), StringComparer.Ordinal);
 
         foreach (var stream in definition.Streams)
         {
@@ -58,11 +63,46 @@ internal static class ThingDescriptionBuilder
             Security = [NoSecurity],
             Properties = properties.Count > 0 ? properties : null,
             Actions = actions.Count > 0 ? actions : null,
+            Events = events.Count > 0 ? events : null,
             Links = links.Count > 0 ? links : null,
         };
     }
 
-    private static PropertyAffordance Property(Thing thing, PropertyDefinition property)
+    /// <summary>The Thing's WebSocket as an absolute <c>ws://</c> or <c>wss://</c> URL (a relative href would resolve to http).</summary>
+    private static string WebSocketUrl(Uri applicationBase, string thingName)
+    {
+        var url = new UriBuilder(new Uri(applicationBase, ThingUrls.WebSocket(thingName).TrimStart('/')))
+        {
+            Scheme = applicationBase.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
+        };
+        return url.Uri.AbsoluteUri;
+    }
+
+    private static EventAffordance Event(EventDefinition thingEvent, string webSocket) => new()
+    {
+        Title = thingEvent.Title,
+        Description = thingEvent.Description,
+        Data = thingEvent.PayloadSchemaNode is { } schema ? TdDataSchema.From(schema) : null,
+        Forms =
+        [
+            new Form
+            {
+                Href = ThingUrls.RelativeAffordance(thingEvent.Name),
+                Op = ["subscribeevent", "unsubscribeevent"],
+                ContentType = "application/json",
+                Subprotocol = "sse",
+            },
+            new Form
+            {
+                Href = webSocket,
+                Op = ["subscribeevent", "unsubscribeevent"],
+                ContentType = "application/json",
+                Subprotocol = WebSocketSubprotocol,
+            },
+        ],
+    };
+
+    private static PropertyAffordance Property(Thing thing, PropertyDefinition property, string webSocket)
     {
         var schema = TdDataSchema.From(property.SchemaNode);
         if (property.Unit is { } unit)
@@ -84,17 +124,35 @@ internal static class ThingDescriptionBuilder
             WriteOnly = false,
             Observable = PropertyObservationServed && property.Observable,
             DataSchema = schema,
-            Forms =
-            [
-                new Form
-                {
-                    Href = ThingUrls.RelativeAffordance(property.Name),
-                    Op = writable ? ["readproperty", "writeproperty"] : ["readproperty"],
-                    ContentType = "application/json",
-                },
-            ],
+            Forms = property.Observable
+                ?
+                [
+                    ReadWrite(property, writable),
+                    new Form
+                    {
+                        Href = ThingUrls.RelativeSse(property.Name),
+                        Op = ["observeproperty", "unobserveproperty"],
+                        ContentType = "application/json",
+                        Subprotocol = "sse",
+                    },
+                    new Form
+                    {
+                        Href = webSocket,
+                        Op = ["observeproperty", "unobserveproperty"],
+                        ContentType = "application/json",
+                        Subprotocol = WebSocketSubprotocol,
+                    },
+                ]
+                : [ReadWrite(property, writable)],
         };
     }
+
+    private static Form ReadWrite(PropertyDefinition property, bool writable) => new()
+    {
+        Href = ThingUrls.RelativeAffordance(property.Name),
+        Op = writable ? ["readproperty", "writeproperty"] : ["readproperty"],
+        ContentType = "application/json",
+    };
 
     /// <summary>
     /// An action's first form waits and answers with the output, which is what a generic WoT client's

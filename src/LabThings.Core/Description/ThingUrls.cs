@@ -50,6 +50,22 @@ public static class ThingUrls
     /// <summary>An invocation, relative to a Thing's URL, as a URI template with the variable <c>id</c>.</summary>
     public const string RelativeInvocationTemplate = "../action_invocations/{id}";
 
+    /// <summary>The Thing's WebSocket for observation: <c>/{thing}/ws</c>.</summary>
+    /// <param name="thing">The Thing's name.</param>
+    /// <returns>The path.</returns>
+    public static string WebSocket(string thing) => Thing(thing) + "ws";
+
+    /// <summary>Server-Sent Events for a property's changes or an action's status: <c>/{thing}/{affordance}/sse</c>.</summary>
+    /// <param name="thing">The Thing's name.</param>
+    /// <param name="affordance">The property's or action's wire name.</param>
+    /// <returns>The path.</returns>
+    public static string Sse(string thing, string affordance) => Thing(thing) + RelativeSse(affordance);
+
+    /// <summary>A property's or action's Server-Sent Events relative to the Thing's URL.</summary>
+    /// <param name="affordance">The wire name.</param>
+    /// <returns>The relative reference.</returns>
+    public static string RelativeSse(string affordance) => affordance + "/sse";
+
     /// <summary>A stream's viewer page: <c>/{thing}/{stream}/viewer</c>.</summary>
     /// <param name="thing">The Thing's name.</param>
     /// <param name="stream">The stream's wire name.</param>

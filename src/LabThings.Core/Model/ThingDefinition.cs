@@ -24,6 +24,7 @@ public sealed class ThingDefinition
         Streams = [.. affordances.OfType<StreamDefinition>()];
         Properties = [.. affordances.OfType<PropertyDefinition>()];
         Actions = [.. affordances.OfType<ActionDefinition>()];
+        Events = [.. affordances.OfType<EventDefinition>()];
         _propertiesByMember = Properties.ToFrozenDictionary(p => p.Member.Name, StringComparer.Ordinal);
         _byName = affordances.ToFrozenDictionary(a => a.Name, StringComparer.Ordinal);
         _streamsByMember = Streams.ToFrozenDictionary(s => s.Member.Name, StringComparer.Ordinal);
@@ -46,6 +47,9 @@ public sealed class ThingDefinition
 
     /// <summary>The actions, in declaration order.</summary>
     public ImmutableArray<ActionDefinition> Actions { get; }
+
+    /// <summary>The events, in declaration order.</summary>
+    public ImmutableArray<EventDefinition> Events { get; }
 
     /// <summary>The MJPEG streams.</summary>
     public ImmutableArray<StreamDefinition> Streams { get; }

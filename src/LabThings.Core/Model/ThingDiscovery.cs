@@ -57,6 +57,7 @@ internal static partial class ThingDiscovery
                 MjpegStreamAttribute stream => DiscoverStream(member, stream, where, problems),
                 ThingPropertyAttribute property => DiscoverProperty(member, property, validateOwnWrites, where, problems),
                 ThingActionAttribute action => DiscoverAction(member, action, where, problems),
+                ThingEventAttribute thingEvent => DiscoverEvent(member, thingEvent, where, problems),
                 var other => Unsupported(other, where, problems),
             };
             if (affordance is not null)

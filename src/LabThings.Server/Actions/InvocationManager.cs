@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using LabThings.Model;
 using LabThings.Outputs;
 using LabThings.Server.Hosting;
+using LabThings.Server.Observation;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ internal sealed partial class InvocationManager : IDisposable
     private readonly ConcurrentDictionary<string, Invocation> _invocations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
     private readonly BlobStore _blobs;
+    private readonly ObservationHub _observers;
     private readonly TimeProvider _time;
     private readonly IServiceProvider _services;
     private readonly LabThingsOptions _options;
@@ -26,9 +28,10 @@ internal sealed partial class InvocationManager : IDisposable
     private readonly CancellationToken _stopping;
     private readonly ITimer _sweeper;
 
-    public InvocationManager(BlobStore blobs, TimeProvider time, IHostApplicationLifetime lifetime, IServiceProvider services, IOptions<LabThingsOptions> options, ILogger<InvocationManager> logger)
+    public InvocationManager(BlobStore blobs, ObservationHub observers, TimeProvider time, IHostApplicationLifetime lifetime, IServiceProvider services, IOptions<LabThingsOptions> options, ILogger<InvocationManager> logger)
     {
         _blobs = blobs;
+        _observers = observers;
         _time = time;
         _services = services;
         _options = options.Value;
@@ -64,6 +67,7 @@ internal sealed partial class InvocationManager : IDisposable
         var invocation = new Invocation(thing, action, input, log, _time.GetUtcNow(), _stopping);
         _invocations[invocation.Id] = invocation;
         var arguments = Arguments(invocation, inputs);
+        PublishStatus(invocation);
         invocation.Completion = Task.Run(() => RunAsync(invocation, arguments, gate, held), CancellationToken.None);
         return invocation;
     }
@@ -167,6 +171,7 @@ internal sealed partial class InvocationManager : IDisposable
 
             invocation.CancellationToken.ThrowIfCancellationRequested();
             invocation.MarkRunning(_time.GetUtcNow());
+            PublishStatus(invocation);
             var result = await action.Invoker(invocation.Thing.Thing, arguments).ConfigureAwait(false);
             if (result is Blob blob)
             {
@@ -203,7 +208,42 @@ internal sealed partial class InvocationManager : IDisposable
             {
                 gate!.Release();
             }
+
+            PublishStatus(invocation);
         }
+    }
+
+    /// <summary>
+    /// Tells action observers the invocation's status, as labthings-fastapi's <c>actionStatus</c> data
+    /// (<c>"action name"</c>, <c>status</c>) plus its id, href (a path), and output or error once finished.
+    /// </summary>
+    private void PublishStatus(Invocation invocation)
+    {
+        var key = new ObservationKey(invocation.Thing.Name, ObservationKind.Action, invocation.Action.Name);
+        if (!_observers.HasSubscribers(key))
+        {
+            return;
+        }
+
+        var status = new JsonObject
+        {
+            ["action name"] = invocation.Action.Name,
+            ["status"] = invocation.Status.ToString().ToLowerInvariant(),
+            ["id"] = invocation.Id,
+            ["href"] = InvocationUrls.Invocation(invocation.Id),
+        };
+        if (invocation.Status == InvocationStatus.Completed)
+        {
+            status["output"] = invocation.OutputBlobId is { } blob
+                ? new JsonObject { ["href"] = InvocationUrls.Blob(blob), ["media_type"] = invocation.BlobMediaType }
+                : invocation.Output?.DeepClone();
+        }
+        else if (invocation.Error is { } error)
+        {
+            status["error"] = new JsonObject { ["type"] = error.Type, ["title"] = error.Title, ["status"] = error.Status, ["detail"] = error.Detail };
+        }
+
+        _observers.Publish(new Notification(key, status.ToJsonString(LabThingsJson.Options)));
     }
 
     private sealed class InvocationProgress(Invocation invocation) : IProgress<double>

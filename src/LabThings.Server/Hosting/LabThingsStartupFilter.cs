@@ -18,6 +18,7 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
             app.UseStatusCodePages();
         }
 
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         if (settings.SwaggerUi)
         {
             app.UseSwaggerUI(ui =>

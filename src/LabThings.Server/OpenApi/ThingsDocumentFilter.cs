@@ -47,6 +47,11 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         var thing = metadata.ThingName;
         var affordance = metadata.Affordance;
         var id = string.Join('_', new[] { thing, affordance?.Name, metadata.Kind.ToString() }.OfType<string>());
+        if (ObservationOperations.Describe(metadata, id, document) is { } observation)
+        {
+            return observation;
+        }
+
         if (affordance is PropertyDefinition property)
         {
             return DescribeProperty(metadata, property, id, document);

@@ -2,6 +2,7 @@ using LabThings.Description;
 using LabThings.Server;
 using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
+using LabThings.Server.Observation;
 using LabThings.Server.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -33,6 +34,7 @@ public static class LabThingsEndpointRouteBuilderExtensions
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         var invocations = services.GetRequiredService<InvocationManager>();
         var blobs = services.GetRequiredService<BlobStore>();
+        var hub = services.GetRequiredService<ObservationHub>();
 
         var group = endpoints.MapGroup("");
         Map(group, ThingUrls.ThingsPath, ThingDescriptionEndpoints.ThingList(host), new(ThingEndpointKind.ThingList, "GET", ThingUrls.ThingsPath));
@@ -48,11 +50,27 @@ public static class LabThingsEndpointRouteBuilderExtensions
         {
             var thingPath = ThingUrls.Thing(thing.Name);
             Map(group, thingPath, ThingDescriptionEndpoints.ThingDescription(thing), new(ThingEndpointKind.ThingDescription, "GET", thingPath, thing.Name, thing.Definition));
+            var wsPath = ThingUrls.WebSocket(thing.Name);
+            Map(group, wsPath, WebSocketEndpoint.Handle(thing, hub, lifetime), new(ThingEndpointKind.WebSocket, "GET", wsPath, thing.Name, thing.Definition));
+            foreach (var thingEvent in thing.Definition.Events)
+            {
+                var path = ThingUrls.Affordance(thing.Name, thingEvent.Name);
+                var key = new ObservationKey(thing.Name, ObservationKind.Event, thingEvent.Name);
+                Map(group, path, SseEndpoint.Handle(key, hub, lifetime), new(ThingEndpointKind.EventSubscribe, "GET", path, thing.Name, thing.Definition, thingEvent));
+            }
+
             foreach (var property in thing.Definition.Properties)
             {
                 var path = ThingUrls.Affordance(thing.Name, property.Name);
                 Map(group, path, PropertyEndpoints.Read(thing, property), new(ThingEndpointKind.PropertyRead, "GET", path, thing.Name, thing.Definition, property));
                 Map(group, path, PropertyEndpoints.Write(thing, property), new(ThingEndpointKind.PropertyWrite, "PUT", path, thing.Name, thing.Definition, property));
+                if (property.Observable)
+                {
+                    var ssePath = ThingUrls.Sse(thing.Name, property.Name);
+                    var key = new ObservationKey(thing.Name, ObservationKind.Property, property.Name);
+                    Map(group, ssePath, SseEndpoint.Handle(key, hub, lifetime), new(ThingEndpointKind.PropertyObserve, "GET", ssePath, thing.Name, thing.Definition, property));
+                }
+
                 // Read-only means read-only for clients: they cannot reset it either (labthings-fastapi lets them).
                 if (property.IsResettable && !property.ReadOnly)
                 {
@@ -68,6 +86,9 @@ public static class LabThingsEndpointRouteBuilderExtensions
                 Map(group, path, ActionEndpoints.Invoke(thing, action, invocations, blobs), new(ThingEndpointKind.ActionInvoke, "POST", path, thing.Name, thing.Definition, action));
                 Map(group, syncPath, ActionEndpoints.InvokeAndWait(thing, action, invocations, blobs, options), new(ThingEndpointKind.ActionInvokeAndWait, "POST", syncPath, thing.Name, thing.Definition, action));
                 Map(group, path, ActionEndpoints.List(invocations, thing, action), new(ThingEndpointKind.ActionInvocations, "GET", path, thing.Name, thing.Definition, action));
+                var actionSsePath = ThingUrls.Sse(thing.Name, action.Name);
+                var actionKey = new ObservationKey(thing.Name, ObservationKind.Action, action.Name);
+                Map(group, actionSsePath, SseEndpoint.Handle(actionKey, hub, lifetime), new(ThingEndpointKind.ActionObserve, "GET", actionSsePath, thing.Name, thing.Definition, action));
             }
 
             foreach (var stream in thing.Definition.Streams)

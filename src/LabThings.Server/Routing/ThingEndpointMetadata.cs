@@ -47,6 +47,18 @@ public enum ThingEndpointKind
     /// <summary><c>GET /blob/{id}</c>: a blob's bytes.</summary>
     Blob,
 
+    /// <summary><c>/{thing}/ws</c>: observation over a WebSocket.</summary>
+    WebSocket,
+
+    /// <summary><c>GET /{thing}/{property}/sse</c>: a property's changes as Server-Sent Events.</summary>
+    PropertyObserve,
+
+    /// <summary><c>GET /{thing}/{action}/sse</c>: an action's invocations' status as Server-Sent Events.</summary>
+    ActionObserve,
+
+    /// <summary><c>GET /{thing}/{event}</c>: an event as Server-Sent Events.</summary>
+    EventSubscribe,
+
     /// <summary><c>GET /{thing}/{stream}</c>: the MJPEG stream.</summary>
     Stream,
 

@@ -1,0 +1,79 @@
+using System.ComponentModel;
+using System.Linq.Expressions;
+using System.Reflection;
+using LabThings.Schema;
+
+namespace LabThings.Model;
+
+internal static partial class ThingDiscovery
+{
+    private static EventDefinition? DiscoverEvent(MemberInfo member, ThingEventAttribute attribute, string where, List<string> problems)
+    {
+        if (member is not EventInfo eventInfo || eventInfo.EventHandlerType is not { } handlerType)
+        {
+            problems.Add($"{where}: [ThingEvent] belongs on an event");
+            return null;
+        }
+
+        if (eventInfo.AddMethod is not { IsStatic: false })
+        {
+            problems.Add($"{where}: [ThingEvent] needs an instance event");
+            return null;
+        }
+
+        var before = problems.Count;
+        Type? payloadType;
+        if (handlerType == typeof(EventHandler) || handlerType == typeof(Action))
+        {
+            payloadType = null;
+        }
+        else if (handlerType.IsGenericType && (handlerType.GetGenericTypeDefinition() == typeof(EventHandler<>) || handlerType.GetGenericTypeDefinition() == typeof(Action<>)))
+        {
+            payloadType = handlerType.GetGenericArguments()[0];
+        }
+        else
+        {
+            problems.Add($"{where}: the event's type must be EventHandler<T>, Action<T>, EventHandler or Action, not {handlerType.Name}");
+            return null;
+        }
+
+        var schema = payloadType is null ? null : JsonSchemaGenerator.Generate(payloadType, null, null, false, $"{where}, payload", problems);
+        var name = attribute.Name ?? WireNames.FromMember(eventInfo.Name);
+        if (WireNames.Problem(name) is { } nameProblem)
+        {
+            problems.Add($"{where}: {nameProblem}");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        return new EventDefinition
+        {
+            Name = name,
+            Title = attribute.Title ?? WireNames.Humanize(name),
+            Description = attribute.Description ?? eventInfo.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            Member = eventInfo,
+            PayloadType = payloadType,
+            PayloadSchemaNode = schema,
+            Subscribe = CompileSubscribe(eventInfo, handlerType, payloadType),
+        };
+    }
+
+    /// <summary>Builds, once, a function that adds a handler forwarding the payload to a callback, and returns its remover.</summary>
+    private static Func<Thing, Action<object?>, Action> CompileSubscribe(EventInfo eventInfo, Type handlerType, Type? payloadType)
+    {
+        var invoke = handlerType.GetMethod("Invoke")!;
+        var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
+        return (thing, callback) =>
+        {
+            // handler = (sender?, payload?) => callback((object?)payload)
+            Expression payload = payloadType is null ? Expression.Constant(null, typeof(object)) : Expression.Convert(parameters[^1], typeof(object));
+            var body = Expression.Invoke(Expression.Constant(callback), payload);
+            var handler = Expression.Lambda(handlerType, body, parameters).Compile();
+            eventInfo.AddEventHandler(thing, handler);
+            return () => eventInfo.RemoveEventHandler(thing, handler);
+        };
+    }
+}

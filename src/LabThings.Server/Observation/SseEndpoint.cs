@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
+
+namespace LabThings.Server.Observation;
+
+/// <summary>
+/// Server-Sent Events (<c>text/event-stream</c>) for one affordance: each notification is one <c>data:</c> record
+/// holding its JSON (the property's value, the action's status object, or the event's payload). The stream
+/// opens with a comment line once the subscription is in place, sends a keep-alive comment every 15 seconds,
+/// and reports dropped notifications as an <c>event: dropped</c> record whose data is the count.
+/// Closing the connection unsubscribes at once.
+/// </summary>
+internal static class SseEndpoint
+{
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    public static RequestDelegate Handle(ObservationKey key, ObservationHub hub, IHostApplicationLifetime lifetime) => async context =>
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        if (context.Features.Get<IHttpsCompressionFeature>() is { } compression)
+        {
+            compression.Mode = HttpsCompressionMode.DoNotCompress;
+        }
+
+        var subscriber = new Subscriber();
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        using var subscription = hub.Subscribe(key, subscriber);
+        try
+        {
+            await response.Body.WriteAsync(": subscribed\n\n"u8.ToArray(), ended.Token).ConfigureAwait(false);
+            await response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+            while (!ended.IsCancellationRequested)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ended.Token);
+                wait.CancelAfter(KeepAlive);
+                bool more;
+                try
+                {
+                    more = await subscriber.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ended.IsCancellationRequested)
+                {
+                    await response.Body.WriteAsync(": keep-alive\n\n"u8.ToArray(), ended.Token).ConfigureAwait(false);
+                    await response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (!more)
+                {
+                    return;
+                }
+
+                while (subscriber.Reader.TryRead(out var notification))
+                {
+                    var dropped = subscriber.TakeDropped();
+                    if (dropped > 0)
+                    {
+                        await response.Body.WriteAsync(Encoding.UTF8.GetBytes($"event: dropped\ndata: {dropped.ToString(CultureInfo.InvariantCulture)}\n\n"), ended.Token).ConfigureAwait(false);
+                    }
+
+                    await response.Body.WriteAsync(notification.SseRecord, ended.Token).ConfigureAwait(false);
+                }
+
+                await response.Body.FlushAsync(ended.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client went away or the server is stopping; the subscription ends with this request.
+        }
+    };
+}
