@@ -52,7 +52,7 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     /// <summary>The newest frame as a JPEG blob.</summary>
     /// <returns>The frame.</returns>
     /// <exception cref="ActionFailedException">The camera has not produced a frame yet.</exception>
-    [ThingAction(Description = "Capture the newest frame as a JPEG image", Safe = true)]
+    [ThingAction(Description = "Capture the newest frame as a JPEG image", Safe = true, OutputMediaType = "image/jpeg")]
     public Blob CaptureJpeg()
         => Stream.NewestFrame is { } frame
             ? Blob.FromBytes(frame.Frame, "image/jpeg")

@@ -32,6 +32,12 @@ public sealed class ThingActionAttribute : AffordanceAttribute
     /// </summary>
     public bool RefuseWhenLocked { get; set; }
 
+    /// <summary>
+    /// For an action returning a <see cref="Outputs.Blob"/>: the media type it always returns (e.g. <c>image/jpeg</c>),
+    /// announced in the Thing Description so that clients can expect it. Null (the default) if it varies.
+    /// </summary>
+    public string? OutputMediaType { get; set; }
+
     /// <summary>Whether the action changes nothing (TD <c>safe</c>). Default false.</summary>
     public bool Safe { get; set; }
 

@@ -215,21 +215,7 @@ try {
     const capture = {};
     summary.checks.captureJpeg = capture;
     try {
-      let output;
-      try {
-        output = await camera.invokeAction("capture_jpeg");
-      } catch (error) {
-        // Known server issue: the TD's sync form says response.contentType application/octet-stream (the blob's
-        // media type is only known at run time) and the server answers image/jpeg; node-wot's
-        // ConsumedThing.checkMediaTypeOrThrow compares the two and throws. Recorded, then checked again with
-        // the TD as it should be, so that any other failure still counts. Remove once the server declares it.
-        if (!/Unexpected type 'image\/jpeg' in response\. Should be 'application\/octet-stream'/.test(String(error?.message))) throw error;
-        summary.knownIssues.push(`camera.capture_jpeg: ${describe(error)}`);
-        const td = structuredClone(descriptions.camera);
-        td.actions.capture_jpeg.forms[0].response = { contentType: "image/jpeg" };
-        capture.retriedWith = "response.contentType image/jpeg";
-        output = await (await WoT.consume(td)).invokeAction("capture_jpeg");
-      }
+      const output = await camera.invokeAction("capture_jpeg");
       capture.form = output.form?.href;
       const bytes = Buffer.from(await output.arrayBuffer());
       capture.bytes = bytes.length;

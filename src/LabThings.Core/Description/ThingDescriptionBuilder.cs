@@ -21,6 +21,9 @@ internal static class ThingDescriptionBuilder
     /// <summary>The subprotocol name of the WebSocket forms (the Web Thing Protocol, which labthings-fastapi's messages follow).</summary>
     internal const string WebSocketSubprotocol = "webthingprotocol";
 
+    /// <summary>The subprotocol name of an MJPEG stream's observe form: a multipart/x-mixed-replace response that never ends.</summary>
+    internal const string StreamSubprotocol = "mjpeg";
+
     /// <summary>Describes the Thing <paramref name="thingName"/> served under <paramref name="applicationBase"/>.</summary>
     /// <param name="thing">The Thing (its definition, and the defaults of its data properties).</param>
     /// <param name="thingName">The Thing's name on the server.</param>
@@ -163,7 +166,9 @@ internal static class ThingDescriptionBuilder
     {
         var input = action.InputSchemaNode["properties"] is JsonObject { Count: > 0 } ? TdDataSchema.From(action.InputSchemaNode) : null;
         var output = action.OutputSchemaNode is { } schema ? TdDataSchema.From(schema) : null;
-        var outputType = action.OutputIsBlob ? "application/octet-stream" : "application/json";
+        // A blob's bytes come back with the blob's own media type: announce it only when the action declares
+        // it, since a client that is told one type rejects any other.
+        var blobResponse = action.OutputIsBlob && action.OutputMediaType is { } mediaType ? new ExpectedResponse(mediaType) : null;
         return new ActionAffordance
         {
             Title = action.Title,
@@ -181,7 +186,7 @@ internal static class ThingDescriptionBuilder
                     Op = ["invokeaction"],
                     ContentType = "application/json",
                     MethodName = "POST",
-                    Response = outputType == "application/json" ? null : new ExpectedResponse(outputType),
+                    Response = blobResponse,
                 },
                 new Form
                 {
@@ -233,6 +238,10 @@ internal static class ThingDescriptionBuilder
                 Op = ["observeproperty"],
                 ContentType = MjpegStream.MultipartContentType,
                 MethodName = "GET",
+
+                // Not long polling: one response that never ends. Naming the subprotocol keeps generic clients that
+                // only know longpoll and sse from re-requesting the stream in a tight loop.
+                Subprotocol = StreamSubprotocol,
             },
         ],
     };

@@ -65,6 +65,9 @@ public sealed record ActionDefinition : AffordanceDefinition
     /// <summary>Whether the output is a <see cref="Outputs.Blob"/>.</summary>
     public bool OutputIsBlob => OutputType == typeof(Outputs.Blob);
 
+    /// <summary>The media type a blob output always has, if declared (see <see cref="ThingActionAttribute.OutputMediaType"/>).</summary>
+    public string? OutputMediaType { get; init; }
+
     /// <summary>How long a finished invocation is kept.</summary>
     public required TimeSpan Retention { get; init; }
 

@@ -101,6 +101,11 @@ internal static partial class ThingDiscovery
             problems.Add($"{where}: {nameProblem}");
         }
 
+        if (attribute.OutputMediaType is not null && outputType != typeof(Blob))
+        {
+            problems.Add($"{where}: OutputMediaType applies only to actions that return a Blob");
+        }
+
         if (attribute.RetentionSeconds < 0)
         {
             problems.Add($"{where}: RetentionSeconds cannot be negative");
@@ -125,6 +130,7 @@ internal static partial class ThingDiscovery
             Member = method,
             Parameters = [.. parameters],
             OutputType = outputType,
+            OutputMediaType = attribute.OutputMediaType,
             Retention = TimeSpan.FromSeconds(attribute.RetentionSeconds),
             Lock = attribute.Lock,
             RefuseWhenLocked = attribute.RefuseWhenLocked,
