@@ -55,6 +55,14 @@ function isJson(contentType) {
   return mediaType === "application/json" || mediaType.endsWith("+json");
 }
 
+async function waitFor(condition, milliseconds) {
+  const deadline = Date.now() + milliseconds;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`nothing arrived within ${milliseconds} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 async function readValue(thing, name) {
   const output = await thing.readProperty(name);
   return output.value();
@@ -229,6 +237,45 @@ try {
       check(download.ok && kept.equals(bytes), `camera.capture_jpeg: the bytes node-wot got differ from the invocation's blob at ${blob.href}`);
     } catch (error) {
       fail(`camera.capture_jpeg: ${describe(error)}`);
+    }
+  }
+
+  // Observation through the TD alone: node-wot picks the first observeproperty / subscribeevent form,
+  // which is Server-Sent Events (subprotocol "sse").
+  if (light) {
+    const observed = { form: firstForm(descriptions.light.properties.brightness, "observeproperty")?.subprotocol, values: [] };
+    summary.checks.observeBrightness = observed;
+    try {
+      const subscription = await light.observeProperty("brightness", async (output) => {
+        observed.values.push(await output.value());
+      });
+      for (const value of [11, 22, 33]) {
+        await light.writeProperty("brightness", value);
+      }
+      await waitFor(() => observed.values.length >= 3, 5000);
+      await subscription.stop();
+      check(JSON.stringify(observed.values.slice(-3)) === "[11,22,33]",
+        `light.brightness observation saw ${JSON.stringify(observed.values)}, expected the writes 11, 22, 33 in order`);
+    } catch (error) {
+      fail(`light.brightness observation: ${describe(error)}`);
+    }
+  }
+
+  if (camera) {
+    const received = { form: firstForm(descriptions.camera.events.overheated, "subscribeevent")?.subprotocol, events: [] };
+    summary.checks.subscribeOverheated = received;
+    try {
+      const subscription = await camera.subscribeEvent("overheated", async (output) => {
+        received.events.push(await output.value());
+      });
+      await camera.invokeAction("simulate_overheat", { temperature: 91.5 });
+      await waitFor(() => received.events.length >= 1, 5000);
+      await subscription.stop();
+      const event = received.events[0];
+      check(event?.temperature === 91.5 && typeof event?.message === "string",
+        `camera.overheated delivered ${JSON.stringify(event)}, expected {temperature: 91.5, message: …}`);
+    } catch (error) {
+      fail(`camera.overheated subscription: ${describe(error)}`);
     }
   }
 } catch (error) {

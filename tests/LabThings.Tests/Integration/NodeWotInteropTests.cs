@@ -55,8 +55,14 @@ public sealed class NodeWotInteropTests(ITestOutputHelper output)
         checks["nextFrameSize"]!["returned"]!.GetValue<int>().Should().BePositive();
         checks["captureJpeg"]!["firstBytes"]!.GetValue<string>().Should().Be("ffd8");
 
-        // The only issue the client tolerates (and checks again with the TD corrected): the blob action's sync form
-        // declares response.contentType application/octet-stream while the server answers image/jpeg.
+        // Observation from the TD alone: node-wot chooses the Server-Sent Events forms.
+        var observed = checks["observeBrightness"]!;
+        observed["form"]!.GetValue<string>().Should().Be("sse");
+        observed["values"]!.AsArray().Select(v => v!.GetValue<int>()).TakeLast(3).Should().Equal(11, 22, 33);
+        var overheated = checks["subscribeOverheated"]!;
+        overheated["form"]!.GetValue<string>().Should().Be("sse");
+        overheated["events"]![0]!["temperature"]!.GetValue<double>().Should().Be(91.5);
+
         summary["knownIssues"]!.AsArray().Should().BeEmpty();
     }
 
