@@ -4,6 +4,7 @@ using LabThings.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,9 @@ namespace LabThings.Benchmarks;
 /// <summary>
 /// The example server (<see cref="ExampleApp.CreateApp"/>: camera, counter, light) on 127.0.0.1 with an
 /// ephemeral port, warning-level logging and its settings in a temporary folder; either in a child process
-/// (this program's <c>example-server</c> command, the default) or in this process.
+/// (this program's <c>example-server</c> command, the default) or in this process. With <c>bare</c>, instead
+/// an ASP.NET Core app with no LabThings at all and one endpoint, <c>GET /value</c>, answering <c>50</c> as
+/// JSON the way a property read does: the floor that Kestrel and routing set on this machine.
 /// </summary>
 internal sealed class ExampleServerHost : IAsyncDisposable
 {
@@ -40,20 +43,25 @@ internal sealed class ExampleServerHost : IAsyncDisposable
 
     public bool InProcess => _app is not null;
 
-    public static async Task<ExampleServerHost> StartAsync(bool inProcess, string? settingsFolder)
+    public static async Task<ExampleServerHost> StartAsync(bool inProcess, string? settingsFolder, bool bare = false)
     {
         var ownsFolder = settingsFolder is null;
         var folder = settingsFolder ?? Path.Combine(Path.GetTempPath(), "labthings-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         if (inProcess)
         {
-            var app = await StartAppAsync(folder);
+            var app = await StartAppAsync(folder, bare);
             return new ExampleServerHost(Address(app), folder, ownsFolder, app, null);
         }
 
         var info = ThisProgram.StartInfo("example-server");
         info.ArgumentList.Add("--settings-folder");
         info.ArgumentList.Add(folder);
+        if (bare)
+        {
+            info.ArgumentList.Add("--bare");
+        }
+
         var child = new Process { StartInfo = info };
         child.Start();
         try
@@ -147,9 +155,9 @@ internal sealed class ExampleServerHost : IAsyncDisposable
     }
 
     /// <summary>The <c>example-server</c> command: serve until stdin closes; print the address when listening.</summary>
-    public static async Task<int> ChildMainAsync(string settingsFolder)
+    public static async Task<int> ChildMainAsync(string settingsFolder, bool bare)
     {
-        var app = await StartAppAsync(settingsFolder);
+        var app = await StartAppAsync(settingsFolder, bare);
         await Console.Out.WriteLineAsync(ReadyPrefix + Address(app).AbsoluteUri.TrimEnd('/'));
         await Console.Out.FlushAsync();
         while (await Console.In.ReadLineAsync() is not null)
@@ -163,8 +171,24 @@ internal sealed class ExampleServerHost : IAsyncDisposable
         return 0;
     }
 
-    private static async Task<WebApplication> StartAppAsync(string settingsFolder)
+    private static async Task<WebApplication> StartAppAsync(string settingsFolder, bool bare)
     {
+        if (bare)
+        {
+            var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--environment", "Production"]);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            var bareApp = builder.Build();
+            var value = "50"u8.ToArray();
+            bareApp.MapGet("/value", (RequestDelegate)(async context =>
+            {
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = value.Length;
+                await context.Response.Body.WriteAsync(value, context.RequestAborted);
+            }));
+            await bareApp.StartAsync();
+            return bareApp;
+        }
+
         var app = ExampleApp.CreateApp(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);

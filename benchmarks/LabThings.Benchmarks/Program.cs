@@ -41,8 +41,9 @@ try
             return await LoadGeneratorProcess.ChildMainAsync();
         case "example-server":
             var folder = line.String("settings-folder", "");
+            var bare = line.Flag("bare");
             line.RejectUnknown();
-            return await ExampleServerHost.ChildMainAsync(folder is "" ? throw new ArgumentException("--settings-folder is required.") : folder);
+            return await ExampleServerHost.ChildMainAsync(folder is "" ? throw new ArgumentException("--settings-folder is required.") : folder, bare);
         default:
             await Console.Error.WriteLineAsync($"Unknown command '{line.Command}'. Use: mjpeg, properties or actions [options], or --help");
             return 2;

@@ -14,10 +14,11 @@ internal sealed record PropertiesSettings
           --repeat 1                   measure the list of runs this many times
           --server process|inproc      the example server in a child process (default) or in this process
           --settings-folder DIR        the server's settings folder (default: a new temporary folder, deleted at the end)
-          --only read-counter,read-brightness,write-brightness,write-frame-rate,save
+          --only read-counter,read-brightness,write-brightness,write-frame-rate,read-bare,save
+                                       read-bare: GET /value on a bare ASP.NET Core app (no LabThings), for reference
         """;
 
-    public static readonly string[] AllParts = ["read-counter", "read-brightness", "write-brightness", "write-frame-rate", "save"];
+    public static readonly string[] AllParts = ["read-counter", "read-brightness", "write-brightness", "write-frame-rate", "read-bare", "save"];
 
     public int Seconds { get; init; } = 10;
 
@@ -86,7 +87,10 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
     private readonly Report _report = new();
 
-    private sealed record Run(string Part, string Method, string Path, string Values);
+    private sealed record Run(string Part, string Method, string Path, string Values, bool Bare = false)
+    {
+        public string Name => Bare ? $"{Method} /{Path} (bare ASP.NET Core)" : $"{Method} /{Path}";
+    }
 
     public async Task<int> RunAsync()
     {
@@ -121,24 +125,29 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
                 new("read-brightness", "GET", "light/brightness", ""),
                 new("write-brightness", "PUT", "light/brightness", $"10 {countPerThread * settings.Threads}"),
                 new("write-frame-rate", "PUT", "camera/frame_rate", $"10 {2 * settings.Threads}"),
+                new("read-bare", "GET", "value", "", Bare: true),
             }.Where(r => settings.Parts.Contains(r.Part)).ToList();
+
+            // The bare app runs beside the example server, whose camera keeps rendering: the same background for every run.
+            await using var bare = runs.Any(r => r.Bare) ? await ExampleServerHost.StartAsync(settings.InProcessServer, settingsFolder: null, bare: true) : null;
 
             var results = new List<(Run Run, int Round, WrkResult Result)>();
             for (var round = 1; round <= settings.Repeat; round++)
             {
                 foreach (var run in runs)
                 {
-                    var url = new Uri(server.BaseAddress, run.Path);
+                    var target = run.Bare ? bare! : server;
+                    var url = new Uri(target.BaseAddress, run.Path);
                     var script = run.Method == "GET" ? getScript : putScript;
                     string[] args = run.Values is "" ? [] : [.. run.Values.Split(' '), settings.Threads.ToString(Report.Inv)];
                     if (settings.Warmup > 0)
                     {
-                        Report.Progress($"{run.Method} /{run.Path}: {settings.Warmup} s warm-up");
+                        Report.Progress($"{run.Name}: {settings.Warmup} s warm-up");
                         await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Warmup, script, args, cpu: null);
                     }
 
-                    Report.Progress($"{run.Method} /{run.Path}: {settings.Seconds} s measured (round {round}/{settings.Repeat})");
-                    var result = await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Seconds, script, args, server.CpuSeconds);
+                    Report.Progress($"{run.Name}: {settings.Seconds} s measured (round {round}/{settings.Repeat})");
+                    var result = await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Seconds, script, args, target.CpuSeconds);
                     await Console.Error.WriteLineAsync(result.Output);
                     results.Add((run, round, result));
                 }
@@ -187,7 +196,7 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
         foreach (var (run, round, r) in results)
         {
             var c = r.Cpu;
-            _report.Line($"| {run.Method} /{run.Path} | {round} | {r.RequestsPerSecond:N0} | {r.P50Micros / 1000:F2} | {r.P99Micros / 1000:F2} | {r.MeanMicros / 1000:F2} | {r.MaxMicros / 1000:F1} | {r.Requests:N0} | {r.SocketErrors} / {r.StatusErrors} / {r.Timeouts} | {Percent(c?.Server)} | {Percent(c?.Generator)} | {Percent(c?.Machine.SoftIrq)} | {Percent(c?.Other)} | {Percent(c?.Machine.Machine)} |");
+            _report.Line($"| {run.Name} | {round} | {r.RequestsPerSecond:N0} | {r.P50Micros / 1000:F2} | {r.P99Micros / 1000:F2} | {r.MeanMicros / 1000:F2} | {r.MaxMicros / 1000:F1} | {r.Requests:N0} | {r.SocketErrors} / {r.StatusErrors} / {r.Timeouts} | {Percent(c?.Server)} | {Percent(c?.Generator)} | {Percent(c?.Machine.SoftIrq)} | {Percent(c?.Other)} | {Percent(c?.Machine.Machine)} |");
         }
 
         _report.Line();
@@ -240,7 +249,7 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
     private void WriteTargets(List<(Run Run, int Round, WrkResult Result)> results)
     {
-        var reads = results.Where(r => r.Run.Method == "GET").ToList();
+        var reads = results.Where(r => r.Run.Method == "GET" && !r.Run.Bare).ToList();
         if (reads.Count == 0)
         {
             return;

@@ -41,6 +41,9 @@ internal sealed partial class ObservationHub : IDisposable
     /// <summary>Whether anyone is subscribed to <paramref name="key"/> (publishers skip serialization otherwise).</summary>
     public bool HasSubscribers(ObservationKey key) => _subscribers.TryGetValue(key, out var list) && !list.IsEmpty;
 
+    /// <summary>How many subscribers <paramref name="key"/> has now.</summary>
+    public int SubscriberCount(ObservationKey key) => _subscribers.TryGetValue(key, out var list) ? list.Length : 0;
+
     /// <summary>Subscribes; dispose the result to unsubscribe.</summary>
     public IDisposable Subscribe(ObservationKey key, Subscriber subscriber)
     {

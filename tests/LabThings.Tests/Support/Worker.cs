@@ -20,6 +20,16 @@ public sealed class Worker : Thing
 
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    [ThingEvent(Description = "The worker moved")]
+    public event EventHandler<Position>? Moved;
+
+    [ThingEvent]
+    public event Action? Pinged;
+
+    public void RaiseMoved(double x, double y) => Moved?.Invoke(this, new Position(x, y));
+
+    public void RaisePinged() => Pinged?.Invoke();
+
     [ThingAction(Description = "Adds two numbers")]
     public double Add(double a, double b = 1) => a + b;
 
