@@ -86,23 +86,7 @@ internal static class ThingDescriptionBuilder
         Title = thingEvent.Title,
         Description = thingEvent.Description,
         Data = thingEvent.PayloadSchemaNode is { } schema ? TdDataSchema.From(schema) : null,
-        Forms =
-        [
-            new Form
-            {
-                Href = ThingUrls.RelativeAffordance(thingEvent.Name),
-                Op = ["subscribeevent", "unsubscribeevent"],
-                ContentType = "application/json",
-                Subprotocol = "sse",
-            },
-            new Form
-            {
-                Href = webSocket,
-                Op = ["subscribeevent", "unsubscribeevent"],
-                ContentType = "application/json",
-                Subprotocol = WebSocketSubprotocol,
-            },
-        ],
+        Forms = ObservationForms(ThingUrls.RelativeAffordance(thingEvent.Name), webSocket, ["subscribeevent", "unsubscribeevent"]),
     };
 
     private static PropertyAffordance Property(Thing thing, PropertyDefinition property, string webSocket)
@@ -128,27 +112,17 @@ internal static class ThingDescriptionBuilder
             Observable = PropertyObservationServed && property.Observable,
             DataSchema = schema,
             Forms = property.Observable
-                ?
-                [
-                    ReadWrite(property, writable),
-                    new Form
-                    {
-                        Href = ThingUrls.RelativeSse(property.Name),
-                        Op = ["observeproperty", "unobserveproperty"],
-                        ContentType = "application/json",
-                        Subprotocol = "sse",
-                    },
-                    new Form
-                    {
-                        Href = webSocket,
-                        Op = ["observeproperty", "unobserveproperty"],
-                        ContentType = "application/json",
-                        Subprotocol = WebSocketSubprotocol,
-                    },
-                ]
+                ? [ReadWrite(property, writable), .. ObservationForms(ThingUrls.RelativeSse(property.Name), webSocket, ["observeproperty", "unobserveproperty"])]
                 : [ReadWrite(property, writable)],
         };
     }
+
+    /// <summary>Server-Sent Events first (what node-wot's HTTP binding can use), then the Thing's WebSocket.</summary>
+    private static Form[] ObservationForms(string sseHref, string webSocket, IReadOnlyList<string> ops) =>
+    [
+        new Form { Href = sseHref, Op = ops, ContentType = "application/json", Subprotocol = "sse" },
+        new Form { Href = webSocket, Op = ops, ContentType = "application/json", Subprotocol = WebSocketSubprotocol },
+    ];
 
     private static Form ReadWrite(PropertyDefinition property, bool writable) => new()
     {
