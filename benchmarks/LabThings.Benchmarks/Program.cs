@@ -4,6 +4,7 @@ using LabThings.Benchmarks;
 //   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- mjpeg [options]
 //   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- properties [options]
 //   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- actions [options]
+//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- observe [options]   (ObserveSettings; "observe --observer-process" is its internal child)
 // See MjpegSettings, PropertiesSettings and ActionsSettings for the options. The "clients" and
 // "example-server" commands are internal: the benchmarks start this same program with them to run the
 // MJPEG load generator, or the example server, in a separate process.
@@ -13,6 +14,7 @@ if (args.Contains("--help") || args.Contains("-h"))
     Console.WriteLine(MjpegSettings.Usage);
     Console.WriteLine(PropertiesSettings.Usage);
     Console.WriteLine(ActionsSettings.Usage);
+    Console.WriteLine(ObserveSettings.Usage);
     return 0;
 }
 
@@ -36,6 +38,11 @@ try
             var actions = ActionsSettings.From(line);
             line.RejectUnknown();
             return await new ActionsBenchmark(actions).RunAsync();
+        case "observe":
+            usage = ObserveSettings.Usage;
+            var observe = ObserveSettings.From(line);
+            line.RejectUnknown();
+            return await new ObserveBenchmark(observe).RunAsync();
         case "clients":
             line.RejectUnknown();
             return await LoadGeneratorProcess.ChildMainAsync();

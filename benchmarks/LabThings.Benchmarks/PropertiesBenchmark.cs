@@ -191,7 +191,7 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
         _report.Line();
         _report.Line($"Each run: {(settings.Warmup > 0 ? $"{settings.Warmup} s unmeasured warm-up, then " : "")}wrk -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency. Latency is wrk's (request sent → response received; closed loop, so not corrected for coordinated omission). PUT bodies: see the notes below the table.");
         _report.Line();
-        _report.Line("| run | round | requests/s | p50 ms | p99 ms | mean ms | max ms | requests | socket / status / timeout errors | server % core | wrk % core | softirq % | other % | machine busy % |");
+        _report.Line("| run | round | requests/s | p50 ms | p99 ms | mean ms | max ms | requests | socket / status / timeout errors | server % core | wrk % core | softirq % (overlaps) | other % | machine busy % |");
         _report.Line("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
         foreach (var (run, round, r) in results)
         {
@@ -200,7 +200,7 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
         }
 
         _report.Line();
-        _report.Line($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine), over each run minus its first and last second: server process, wrk process, softirq (loopback TCP, charged to neither), other (the rest of the machine's busy time: other jobs; a remainder of tick-sampled counters, so it can read a few % below zero). Idle server before the runs: {idleCpu * 100:F1} % of a core (the example camera renders and encodes a 640×480 JPEG at 10 fps all the time).");
+        _report.Line($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine), over each run minus its first and last second: server process, wrk process, softirq (loopback TCP processing; without IRQ time accounting in this kernel, a softirq that interrupts a process is charged to that process too, so this overlaps the two columns before it), other (machine busy − server − wrk: other jobs, plus network work done outside both processes; a remainder of tick-sampled counters, so it can read a few % below zero). Idle server before the runs: {idleCpu * 100:F1} % of a core (the example camera renders and encodes a 640×480 JPEG at 10 fps all the time).");
         _report.Line();
         var threads = settings.Threads;
         _report.Line($"PUT /light/brightness: wrk thread k of {threads} sends 10 + (({threads}·n + k) mod {80 / threads * threads}), n = 0, 1, 2, …, so consecutive writes always differ and every write changes the value: each one runs the setter, the change notification and the settings save (JSON of all the Thing's settings, write to light.json.tmp, fsync, rename), synchronously in the request. PUT /camera/frame_rate: values 10–{10 + (2 * threads) - 1} in the same pattern; frame_rate is not a setting, so nothing is saved.");

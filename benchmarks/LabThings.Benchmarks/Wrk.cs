@@ -25,8 +25,12 @@ internal sealed record WrkResult(
 /// <summary>CPU over the middle of a run (its first and last second left out), each in cores (1.0 = one core busy).</summary>
 internal sealed record CpuWindow(double Seconds, double Server, double Generator, CpuShares Machine)
 {
-    /// <summary>Busy time of the machine that is neither the server, the generator nor softirq (other jobs).</summary>
-    public double Other => Machine.Machine - Machine.SoftIrq - Server - Generator;
+    /// <summary>
+    /// Busy time of the machine that is neither the server's nor the generator's: other jobs, and kernel network
+    /// work done outside both processes. Softirq is not subtracted: this kernel has no IRQ time accounting, so a
+    /// softirq that interrupts a process is charged to that process as well as to the softirq total.
+    /// </summary>
+    public double Other => Machine.Machine - Server - Generator;
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ internal static class WebSocketEndpoint
 {
     private const string ErrorTypes = "https://w3c.github.io/web-thing-protocol/errors";
     private const int MaxMessageBytes = 64 * 1024;
+    private const int InitialBufferBytes = 1024;
 
     public static RequestDelegate Handle(HostedThing thing, ObservationHub hub, IHostApplicationLifetime lifetime) => async context =>
     {
@@ -80,20 +81,32 @@ internal static class WebSocketEndpoint
 
         public async Task ReceiveLoopAsync(CancellationToken cancellationToken)
         {
-            var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageBytes);
+            // Client messages are a few dozen bytes: start small (a connection keeps its buffer for its whole
+            // life) and grow only for a larger message, up to MaxMessageBytes.
+            var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
             try
             {
                 while (socket.State == WebSocketState.Open)
                 {
                     var length = 0;
-                    WebSocketReceiveResult result;
-                    do
+                    ValueWebSocketReceiveResult result;
+                    while (true)
                     {
-                        var received = await socket.ReceiveAsync(buffer.AsMemory(length, MaxMessageBytes - length), cancellationToken).ConfigureAwait(false);
-                        result = new WebSocketReceiveResult(received.Count, received.MessageType, received.EndOfMessage);
+                        result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                         length += result.Count;
+                        if (result.EndOfMessage || length >= MaxMessageBytes)
+                        {
+                            break;
+                        }
+
+                        if (length == buffer.Length)
+                        {
+                            var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxMessageBytes));
+                            buffer.AsSpan(0, length).CopyTo(larger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = larger;
+                        }
                     }
-                    while (!result.EndOfMessage && length < MaxMessageBytes);
 
                     if (result.MessageType == WebSocketMessageType.Close)
                     {

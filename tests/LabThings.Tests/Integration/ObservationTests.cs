@@ -111,6 +111,22 @@ public sealed class ObservationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebSocket_LargeAndOversizedMessages_AreHandledAndTheConnectionStaysOpen()
+    {
+        using var socket = await ConnectAsync("instrument");
+        var padding = new string(' ', 10_000);
+
+        await SendAsync(socket, "{\"messageType\": \"addPropertyObservation\"," + padding + "\"data\": {\"exposure\": true}}");
+        await WaitForSubscribersAsync(ObservationKind.Property, "exposure", 1, "instrument");
+
+        await SendAsync(socket, "{\"messageType\": \"addPropertyObservation\", \"data\": {\"x\": \"" + new string('x', 100_000) + "\"}}");
+        (await ReceiveAsync(socket))["error"]!["status"]!.GetValue<string>().Should().Be("413");
+
+        Instrument.Exposure = 7;
+        (await ReceiveAsync(socket))["data"]!["exposure"]!.GetValue<double>().Should().Be(7);
+    }
+
+    [Fact]
     public async Task WebSocket_RemoveObservation_StopsNotifications()
     {
         using var socket = await ConnectAsync("instrument");
