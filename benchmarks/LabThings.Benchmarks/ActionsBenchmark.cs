@@ -99,7 +99,7 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
     /// <summary>One round trip: when it ended, how long it took (Stopwatch ticks), how many status polls it needed.</summary>
     private readonly record struct Trip(long End, long Ticks, int Polls);
 
-    private sealed record Row(string Name, int Clients, List<Trip> Trips, double Seconds, double ServerCpuSeconds, double ClientCpuSeconds, int Retained, int Errors, string? FirstError);
+    private sealed record Row(string Name, int Clients, List<Trip> Trips, double Seconds, double ServerCpuSeconds, double ClientCpuSeconds, double MachineBusy, int Retained, int Errors, string? FirstError);
 
     public async Task<int> RunAsync()
     {
@@ -111,9 +111,8 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
         _report.Environment(
             (server.InProcess ? "examples/ExampleServer's ExampleApp.CreateApp in this process (the clients share it)" : "examples/ExampleServer's ExampleApp.CreateApp in a child process (this program's example-server command); the clients run in this process")
             + $", {server.BaseAddress}, warning-level logging",
-            load);
-        _report.Line("- clients: HttpClient over SocketsHttpHandler (HTTP/1.1 keep-alive), one HttpClient and connection per client");
-        _report.Line();
+            load,
+            "clients: HttpClient over SocketsHttpHandler (HTTP/1.1 keep-alive), one HttpClient and connection per client");
 
         var kinds = new List<Kind>();
         if (settings.Parts.Contains("get"))
@@ -171,6 +170,7 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
         var trips = new List<Trip>(settings.Sequential);
         var serverCpu = _server.CpuSeconds();
         var clientCpu = OwnCpuSeconds();
+        var machine = MachineCpu.Read();
         var start = Stopwatch.GetTimestamp();
         var last = long.MinValue;
         for (var i = 0; i < settings.Sequential; i++)
@@ -186,7 +186,7 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
         }
 
         var seconds = Clock.Seconds(Stopwatch.GetTimestamp() - start);
-        _rows.Add(new Row($"{label}: {Describe(kind)}", 1, trips, seconds, _server.CpuSeconds() - serverCpu, OwnCpuSeconds() - clientCpu, retained, 0, null));
+        _rows.Add(new Row($"{label}: {Describe(kind)}", 1, trips, seconds, _server.CpuSeconds() - serverCpu, OwnCpuSeconds() - clientCpu, CpuShares.Between(machine, MachineCpu.Read(), seconds).Machine, retained, 0, null));
     }
 
     private async Task ConcurrentAsync(Kind kind)
@@ -229,11 +229,13 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
             await Clock.UntilAsync(windowStart);
             var serverCpu = _server.CpuSeconds();
             var clientCpu = OwnCpuSeconds();
+            var machine = MachineCpu.Read();
             await Clock.UntilAsync(windowEnd);
             var serverCpuEnd = _server.CpuSeconds();
             var clientCpuEnd = OwnCpuSeconds();
+            var machineEnd = MachineCpu.Read();
             var all = (await Task.WhenAll(workers)).SelectMany(t => t).ToList();
-            _rows.Add(new Row($"{settings.Clients} concurrent clients: {Describe(kind)}", settings.Clients, all, Clock.Seconds(windowEnd - windowStart), serverCpuEnd - serverCpu, clientCpuEnd - clientCpu, retained, errors, firstError));
+            _rows.Add(new Row($"{settings.Clients} concurrent clients: {Describe(kind)}", settings.Clients, all, Clock.Seconds(windowEnd - windowStart), serverCpuEnd - serverCpu, clientCpuEnd - clientCpu, CpuShares.Between(machine, machineEnd, settings.Seconds).Machine, retained, errors, firstError));
         }
         finally
         {
@@ -365,8 +367,8 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
         _report.Line();
         _report.Line($"Sequential: one client, {settings.WarmupCount} unmeasured round trips, then {settings.Sequential} measured. Concurrent: {settings.Clients} clients, each doing round trips back to back; {settings.Warmup} s warm-up, then the round trips that ended in a {settings.Seconds} s window. A round trip of the async form = POST (201, the invocation) → GET the invocation's href at once and again with no delay until its status is completed (\"polls\") → GET href/output. The sync form is one POST …/sync that answers 200 with the output. \"GET /counter/counter\" is one plain property read: the HTTP floor of this client and server. Server CPU per round trip = server process CPU time over the measured part / round trips.");
         _report.Line();
-        _report.Line("| run | round trips | round trips/s | mean ms | p50 ms | p99 ms | max ms | polls per round trip (mean, max) | server CPU ms per round trip | server % core | client % core | invocations held at start | errors |");
-        _report.Line("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+        _report.Line("| run | round trips | round trips/s | mean ms | p50 ms | p99 ms | max ms | polls per round trip (mean, max) | server CPU ms per round trip | server % core | client % core | machine busy % | invocations held at start | errors |");
+        _report.Line("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var row in _rows)
         {
             var ms = row.Trips.Select(t => Clock.Milliseconds(t.Ticks)).ToList();
@@ -377,11 +379,12 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
             var client = _server.InProcess ? "(same process)" : timed ? (row.ClientCpuSeconds / row.Seconds * 100).ToString("F0", Report.Inv) : "–";
             var perTrip = timed ? (row.ServerCpuSeconds * 1000 / n).ToString("F3", Report.Inv) : "–";
             var server = timed ? (row.ServerCpuSeconds / row.Seconds * 100).ToString("F0", Report.Inv) : "–";
-            _report.Line($"| {row.Name} | {n:N0} | {n / row.Seconds:N0} | {Mean(ms):F3} | {Stats.Quantile(ms, 0.5):F3} | {Stats.Quantile(ms, 0.99):F3} | {ms.DefaultIfEmpty(double.NaN).Max():F2} | {polls} | {perTrip} | {server} | {client} | {row.Retained} | {row.Errors}{(row.FirstError is null ? "" : $" ({row.FirstError})")} |");
+            var busy = timed ? (row.MachineBusy * 100).ToString("F0", Report.Inv) : "–";
+            _report.Line($"| {row.Name} | {n:N0} | {n / row.Seconds:N0} | {Mean(ms):F3} | {Stats.Quantile(ms, 0.5):F3} | {Stats.Quantile(ms, 0.99):F3} | {ms.DefaultIfEmpty(double.NaN).Max():F2} | {polls} | {perTrip} | {server} | {client} | {busy} | {row.Retained} | {row.Errors}{(row.FirstError is null ? "" : $" ({row.FirstError})")} |");
         }
 
         _report.Line();
-        _report.Line($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine); \"–\" where the measured part lasted under {MinCpuSeconds} s, too short for the 10 ms resolution of process CPU times. The example camera renders a JPEG at 10 fps in the server all along (a few % of a core), which is included in the server's CPU.");
+        _report.Line($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine); \"–\" where the measured part lasted under {MinCpuSeconds} s, too short for the 10 ms resolution of process CPU times. Machine busy = all CPUs' busy time (/proc/stat), so machine busy − server − client ≈ other jobs plus kernel network work outside the two processes. The example camera renders a JPEG at 10 fps in the server all along (a few % of a core), which is included in the server's CPU.");
         _report.Line();
         var sequential = _rows.FirstOrDefault(r => r.Name.StartsWith("sequential:", StringComparison.Ordinal) && r.Name.Contains("poll", StringComparison.Ordinal));
         if (sequential is not null)

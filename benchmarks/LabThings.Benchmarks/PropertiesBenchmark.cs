@@ -111,9 +111,8 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
             _report.Environment(
                 (server.InProcess ? "examples/ExampleServer's ExampleApp.CreateApp in this process" : "examples/ExampleServer's ExampleApp.CreateApp in a child process (this program's example-server command)")
                 + $", {server.BaseAddress}, warning-level logging, settings folder {server.SettingsFolder}",
-                load);
-            _report.Line($"- load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
-            _report.Line();
+                load,
+                $"load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
 
             using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
             var idle = await IdleCpuAsync(server);

@@ -15,13 +15,14 @@ internal sealed class Report
     /// <summary>Interpolated numbers use the current culture, which is the invariant one: the project sets InvariantGlobalization.</summary>
     public void Line(string text = "") => _text.AppendLine(text);
 
-    public void Environment(string server, double loadAverage)
+    public void Environment(string server, double loadAverage, string more)
     {
         Line("## Environment");
         Line();
         Line($"- {System.Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; this process: server GC {GCSettings.IsServerGC}");
         Line($"- server: {server}");
-        Line($"- 1-minute load average before the run: {loadAverage:F2}");
+        Line($"- {more}");
+        Line($"- 1-minute load average before the run: {loadAverage:F2} (it includes the runnable threads of this benchmark's previous run for a minute or so)");
         Line();
     }
 

@@ -19,6 +19,9 @@ internal sealed partial class InvocationManager : IDisposable
 {
     private readonly ConcurrentDictionary<string, Invocation> _invocations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+
+    /// <summary>Finished invocations in the order they finished, to forget the oldest in O(1) when over the maximum.</summary>
+    private readonly ConcurrentQueue<Invocation> _finished = new();
     private readonly BlobStore _blobs;
     private readonly ObservationHub _observers;
     private readonly TimeProvider _time;
@@ -46,7 +49,7 @@ internal sealed partial class InvocationManager : IDisposable
     /// <exception cref="ActionLockedException">The action refuses to queue and its lock is held.</exception>
     public Invocation Start(HostedThing thing, ActionDefinition action, JsonObject input, IReadOnlyDictionary<string, object?> inputs)
     {
-        Expire();
+        ForgetOldestBeyondMaximum();
         SemaphoreSlim? gate = null;
         var lockName = action.Lock?.Replace(ActionLocks.PerThing, "thing:" + thing.Name, StringComparison.Ordinal);
         var held = false;
@@ -98,19 +101,36 @@ internal sealed partial class InvocationManager : IDisposable
             .ToList();
     }
 
-    /// <summary>Forgets finished invocations past their retention time, then the oldest finished ones beyond the maximum.</summary>
+    /// <summary>
+    /// Forgets finished invocations past their retention time (one pass, no sorting), then the oldest finished
+    /// ones beyond the maximum. Runs on listing and every 30 s; <see cref="Find"/> checks one invocation's own expiry.
+    /// </summary>
     public void Expire()
     {
         var now = _time.GetUtcNow();
-        var finished = _invocations.Values.Where(i => i.IsFinished && i.TimeCompleted is not null).OrderBy(i => i.TimeCompleted).ToList();
-        var excess = _invocations.Count - _options.MaxInvocations;
-        foreach (var invocation in finished)
+        foreach (var invocation in _invocations.Values)
         {
-            if (invocation.TimeCompleted + invocation.Action.Retention <= now || excess > 0)
+            if (invocation.TimeCompleted is { } completed && invocation.IsFinished && completed + invocation.Action.Retention <= now)
             {
                 Forget(invocation);
-                excess--;
             }
+        }
+
+        // Drop queue entries already forgotten above, so the queue does not grow on a server that never reaches the maximum.
+        while (_finished.TryPeek(out var head) && !_invocations.ContainsKey(head.Id))
+        {
+            _finished.TryDequeue(out _);
+        }
+
+        ForgetOldestBeyondMaximum();
+    }
+
+    /// <summary>While more than the maximum are kept, forgets the invocation that finished first. Amortized O(1).</summary>
+    private void ForgetOldestBeyondMaximum()
+    {
+        while (_invocations.Count >= _options.MaxInvocations && _finished.TryDequeue(out var oldest))
+        {
+            Forget(oldest);
         }
     }
 
@@ -209,6 +229,7 @@ internal sealed partial class InvocationManager : IDisposable
                 gate!.Release();
             }
 
+            _finished.Enqueue(invocation);
             PublishStatus(invocation);
         }
     }

@@ -43,16 +43,18 @@ internal sealed partial class SettingsStore(IOptions<LabThingsOptions> options, 
     /// <summary>Writes every setting of <paramref name="thing"/> to its file, atomically.</summary>
     public void Save(Thing thing, string name)
     {
-        var values = new JsonObject();
-        foreach (var property in thing.Properties.Where(p => p.Definition.IsSetting))
-        {
-            values[property.Name] = JsonNode.Parse(property.GetJsonUtf8());
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(values.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         var target = FileFor(name);
         lock (_gate)
         {
+            // Read the values inside the lock: two saves racing must reach the disk in the order they read,
+            // or an older value could be written over a newer one.
+            var values = new JsonObject();
+            foreach (var property in thing.Properties.Where(p => p.Definition.IsSetting))
+            {
+                values[property.Name] = JsonNode.Parse(property.GetJsonUtf8());
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(values.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
             try
             {
                 Directory.CreateDirectory(_folder);

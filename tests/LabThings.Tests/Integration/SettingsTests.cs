@@ -119,6 +119,25 @@ public sealed class SettingsTests
         reads.Should().BePositive();
     }
 
+    [Fact]
+    public async Task ConcurrentWrites_TheFileEndsWithTheValueInMemory()
+    {
+        var folder = RunningServer.NewTemporaryFolder();
+        await using var server = await StartAsync(folder);
+        var instrument = server.Services.GetRequiredService<Instrument>();
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(thread => Task.Run(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                instrument.Counter = (thread * 1000) + i;
+            }
+        })));
+
+        var saved = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "instrument.json")))!;
+        saved["counter"]!.GetValue<int>().Should().Be(instrument.Counter, "saves reach the disk in the order they read the values");
+    }
+
     private static Task<RunningServer> StartAsync(string folder)
         => RunningServer.StartAsync(b => b.Services.AddLabThings().AddThing<Instrument>("instrument"), folder);
 
