@@ -93,12 +93,8 @@ public sealed record PropertyAffordance
 
     /// <summary>The data schema's keywords as serialized: extension data, so they sit beside the affordance's own fields.</summary>
     [JsonExtensionData]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2227:Collection properties should be read only", Justification = "System.Text.Json extension data.")]
-    public Dictionary<string, JsonElement>? DataSchemaMembers
-    {
-        get => DataSchema?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
-        set => _ = value;
-    }
+    public IDictionary<string, JsonElement>? DataSchemaMembers
+        => DataSchema?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
 }
 
 /// <summary>An action affordance: input and output data schemas, flags and forms.</summary>
