@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LabThings.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace LabThings.Tests.Integration;
@@ -18,6 +19,8 @@ public sealed class NodeWotInteropTests(ITestOutputHelper output)
     public async Task NodeWotConsume_ExampleServer_ReadsWritesAndInvokesThroughTheTds()
     {
         await using var server = await RunningServer.StartExampleAsync();
+        var camera = server.Services.GetRequiredService<LabThings.Examples.SyntheticCamera>();
+        (await Eventually.TrueAsync(() => camera.Stream.LastFrameIndex >= 0, TimeSpan.FromSeconds(10))).Should().BeTrue("the stream's snapshot needs a frame");
 
         var (exitCode, stdout, stderr) = await RunWotClientAsync(server.BaseAddress);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using LabThings.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LabThings.Tests.Integration;
 
@@ -32,6 +33,8 @@ public sealed class OpenApiTests
     public async Task OpenApiPaths_AreAllServed()
     {
         await using var server = await RunningServer.StartExampleAsync();
+        var camera = server.Services.GetRequiredService<LabThings.Examples.SyntheticCamera>();
+        (await Eventually.TrueAsync(() => camera.Stream.LastFrameIndex >= 0, TimeSpan.FromSeconds(10))).Should().BeTrue("the snapshot needs a frame");
         var doc = JsonNode.Parse(await server.Client.GetStringAsync("openapi.json"))!;
 
         var checkedOperations = 0;

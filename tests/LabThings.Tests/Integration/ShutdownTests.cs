@@ -19,13 +19,14 @@ public sealed class ShutdownTests
         using var sse = await server.Client.GetAsync("instrument/exposure/sse", HttpCompletionOption.ResponseHeadersRead);
         using var post = await server.Client.PostAsync("worker/wait", new StringContent("""{"seconds": 60}""", Encoding.UTF8, "application/json"));
         (await Eventually.TrueAsync(() => worker.Cleanups == 0 && server.Services.GetRequiredService<LabThings.Server.Observation.ObservationHub>()
-            .SubscriberCount(new LabThings.Server.Observation.ObservationKey("instrument", LabThings.Server.Observation.ObservationKind.Property, "exposure")) == 2)).Should().BeTrue();
+            .SubscriberCount(new LabThings.Server.Observation.ObservationKey("instrument", LabThings.Server.Observation.ObservationKind.Property, "exposure")) == 2, TimeSpan.FromSeconds(10))).Should().BeTrue("both observers subscribed");
 
         var stopping = server.App.StopAsync();
 
-        (await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(5)))).Should().Be(stopping, "shutdown must not wait for observers or a 60 s action");
+        // The host's own shutdown timeout is 30 s: well under it means nothing waited for the observers or the 60 s action.
+        (await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(10)))).Should().Be(stopping, "shutdown must not wait for observers or a 60 s action");
         await stopping;
-        (await Eventually.TrueAsync(() => worker.Cleanups == 1)).Should().BeTrue("the running action was cancelled and cleaned up");
+        (await Eventually.TrueAsync(() => worker.Cleanups == 1, TimeSpan.FromSeconds(10))).Should().BeTrue("the running action was cancelled and cleaned up");
         await server.DisposeAsync();
     }
 }

@@ -60,7 +60,9 @@ public sealed class ThingDescriptionTests
         link["rel"]!.GetValue<string>().Should().Be("alternate");
         link["type"]!.GetValue<string>().Should().Be("text/html");
 
-        // Every href, resolved against base, is served with the media type the TD promises.
+        // Every href, resolved against base, is served with the media type the TD promises (once the camera has a frame).
+        var camera = server.Services.GetRequiredService<LabThings.Examples.SyntheticCamera>();
+        (await Eventually.TrueAsync(() => camera.Stream.LastFrameIndex >= 0, TimeSpan.FromSeconds(10))).Should().BeTrue();
         var tdBase = new Uri(td["base"]!.GetValue<string>());
         using var snapshot = await server.Client.GetAsync(new Uri(tdBase, forms[0]!["href"]!.GetValue<string>()));
         snapshot.Content.Headers.ContentType!.MediaType.Should().Be("image/jpeg");
