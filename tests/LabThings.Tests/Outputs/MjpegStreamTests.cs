@@ -773,41 +773,25 @@ public class MjpegStreamTests
         }
     }
 
-    [Fact]
-    public async Task NextFrameAsync_Cancelled_ThrowsOperationCanceled()
+    public static TheoryData<string> SingleFrameWaits => ["next", "grab", "size"];
+
+    [Theory]
+    [MemberData(nameof(SingleFrameWaits))]
+    public async Task SingleFrameWait_Cancelled_ThrowsOperationCanceled(string wait)
     {
         var stream = new MjpegStream();
         stream.AddFrame(Jpeg(0));
         using var cts = new CancellationTokenSource();
-        var next = stream.NextFrameAsync(cts.Token);
+        Task pending = wait switch
+        {
+            "next" => stream.NextFrameAsync(cts.Token),
+            "grab" => stream.GrabFrameAsync(cts.Token),
+            _ => stream.NextFrameSizeAsync(cts.Token),
+        };
 
         await cts.CancelAsync();
 
-        await FluentActions.Awaiting(() => next.WaitAsync(WaitLimit)).Should().ThrowAsync<OperationCanceledException>();
-    }
-
-    [Fact]
-    public async Task GrabFrameAsync_Cancelled_ThrowsOperationCanceled()
-    {
-        var stream = new MjpegStream();
-        using var cts = new CancellationTokenSource();
-        var grab = stream.GrabFrameAsync(cts.Token);
-
-        await cts.CancelAsync();
-
-        await FluentActions.Awaiting(() => grab.WaitAsync(WaitLimit)).Should().ThrowAsync<OperationCanceledException>();
-    }
-
-    [Fact]
-    public async Task NextFrameSizeAsync_Cancelled_ThrowsOperationCanceled()
-    {
-        var stream = new MjpegStream();
-        using var cts = new CancellationTokenSource();
-        var size = stream.NextFrameSizeAsync(cts.Token);
-
-        await cts.CancelAsync();
-
-        await FluentActions.Awaiting(() => size.WaitAsync(WaitLimit)).Should().ThrowAsync<OperationCanceledException>();
+        await FluentActions.Awaiting(() => pending.WaitAsync(WaitLimit)).Should().ThrowAsync<OperationCanceledException>();
     }
 
     [Fact]
