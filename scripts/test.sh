@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test in LabThings.sln. Needs only the .NET SDK: whatever else the tests use is installed
 # here if it is missing (Debian's chromium for the browser tests; Node.js and the npm packages in
-# tests/interop for W3C Thing Description validation). Extra arguments go to `dotnet test`.
+# LabThings.Tests/Interop for W3C Thing Description validation). Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,10 +17,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The npm packages the tests use are pinned in tests/interop/package-lock.json.
-if [ ! -f tests/interop/node_modules/.package-lock.json ] \
-   || ! cmp -s tests/interop/package-lock.json tests/interop/node_modules/.lockfile-copy 2>/dev/null; then
-  (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lockfile-copy)
+# The npm packages the tests use are pinned in LabThings.Tests/Interop/package-lock.json.
+if [ ! -f LabThings.Tests/Interop/node_modules/.package-lock.json ] \
+   || ! cmp -s LabThings.Tests/Interop/package-lock.json LabThings.Tests/Interop/node_modules/.lockfile-copy 2>/dev/null; then
+  (cd LabThings.Tests/Interop && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lockfile-copy)
 fi
 
 exec dotnet test LabThings.sln "$@"

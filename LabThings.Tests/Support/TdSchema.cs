@@ -5,7 +5,7 @@ namespace LabThings.Tests.Support;
 
 /// <summary>
 /// Validates JSON against the official W3C TD 1.1 JSON Schema (npm wot-thing-description-types@1.1.0-12-March-2025)
-/// with ajv, through tests/interop/validate-td.mjs. NJsonSchema is not used here: it ignores <c>const</c>, so the
+/// with ajv, through LabThings.Tests/Interop/validate-td.mjs. NJsonSchema is not used here: it ignores <c>const</c>, so the
 /// schema's <c>oneOf</c> of link kinds rejects valid TDs.
 /// </summary>
 internal static class TdSchema
@@ -17,10 +17,10 @@ internal static class TdSchema
     /// <summary>Validates several documents in one run of the validator.</summary>
     public static async Task<IReadOnlyList<IReadOnlyList<string>>> ValidateManyAsync(IReadOnlyList<string> documents)
     {
-        var interop = Path.Combine(RepositoryPaths.Root, "tests", "interop");
+        var interop = Path.Combine(RepositoryPaths.Root, "LabThings.Tests", "Interop");
         RepositoryPaths.RequireFile(
             Path.Combine(interop, "node_modules", "ajv", "package.json"),
-            "the TD validator's npm packages are installed by scripts/test.sh (or 'npm ci' in tests/interop)");
+            "the TD validator's npm packages are installed by scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
         var start = new ProcessStartInfo("node", "validate-td.mjs")
         {
             WorkingDirectory = interop,

@@ -4,11 +4,11 @@ using LabThings.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace LabThings.Tests.Integration;
+namespace LabThings.Tests.Interop;
 
 /// <summary>
 /// Interoperability with Eclipse Thingweb node-wot (@node-wot/core and @node-wot/binding-http, pinned in
-/// tests/interop/package-lock.json): tests/interop/wot-client.mjs consumes every example TD and reads, writes and
+/// LabThings.Tests/Interop/package-lock.json): LabThings.Tests/Interop/wot-client.mjs consumes every example TD and reads, writes and
 /// invokes through the forms node-wot chooses itself.
 /// </summary>
 public sealed class NodeWotInteropTests(ITestOutputHelper output)
@@ -71,10 +71,10 @@ public sealed class NodeWotInteropTests(ITestOutputHelper output)
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunWotClientAsync(Uri baseAddress)
     {
-        var interop = Path.Combine(RepositoryPaths.Root, "tests", "interop");
+        var interop = Path.Combine(RepositoryPaths.Root, "LabThings.Tests", "Interop");
         RepositoryPaths.RequireFile(
             Path.Combine(interop, "node_modules", "@node-wot", "binding-http", "package.json"),
-            "node-wot is installed by scripts/test.sh (or 'npm ci' in tests/interop)");
+            "node-wot is installed by scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = interop,

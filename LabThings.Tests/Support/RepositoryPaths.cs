@@ -7,8 +7,8 @@ internal static class RepositoryPaths
 
     /// <summary>The official W3C TD 1.1 JSON Schema, from the npm package installed by scripts/test.sh.</summary>
     public static string TdSchema => RequireFile(
-        Path.Combine(Root, "tests", "interop", "node_modules", "wot-thing-description-types", "schema", "td-json-schema-validation.json"),
-        "the W3C TD 1.1 JSON Schema is installed by npm: run scripts/test.sh (or 'npm ci' in tests/interop)");
+        Path.Combine(Root, "LabThings.Tests", "Interop", "node_modules", "wot-thing-description-types", "schema", "td-json-schema-validation.json"),
+        "the W3C TD 1.1 JSON Schema is installed by npm: run scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
 
     public static string RequireFile(string path, string hint)
         => File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: {hint}.", path);

@@ -4,7 +4,7 @@ using LabThings.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace LabThings.Tests.Model;
+namespace LabThings.Tests.Core;
 
 public sealed class ThingDiscoveryTests
 {

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using LabThings.Model;
 using LabThings.Tests.Support;
 
-namespace LabThings.Tests.Model;
+namespace LabThings.Tests.Core;
 
 /// <summary>Property discovery, generated schemas and the in-process property API.</summary>
 public sealed class PropertyModelTests
