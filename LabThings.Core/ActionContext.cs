@@ -31,6 +31,9 @@ public sealed class ActionContext
     /// <summary>Logs to the Thing's logger and into the invocation's <c>log</c>.</summary>
     public ILogger Logger { get; }
 
+    /// <summary>The invocation's progress reporter.</summary>
+    internal IProgress<double> Progress => _progress;
+
     /// <summary>Reports how much is done, as a fraction from 0 to 1 (values outside are clamped); shown as the invocation's <c>progress</c>.</summary>
     /// <param name="fraction">The fraction done.</param>
     public void ReportProgress(double fraction) => _progress.Report(fraction);

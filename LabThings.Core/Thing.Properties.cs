@@ -9,9 +9,7 @@ public abstract partial class Thing
 {
     private readonly ConcurrentDictionary<string, string> _defaults = new(StringComparer.Ordinal);
     private ThingPropertyCollection? _properties;
-
-    /// <summary>Raised after a property's value changes (from any thread, on that thread). Used by the server.</summary>
-    internal event Action<Thing, PropertyDefinition>? PropertyValueChanged;
+    private Lock[]? _propertyLocks;
 
     /// <summary>This Thing's properties by wire name: metadata, value, default, reset.</summary>
     public ThingPropertyCollection Properties => _properties ??= new ThingPropertyCollection(this);
@@ -19,7 +17,7 @@ public abstract partial class Thing
     /// <summary>
     /// Stores <paramref name="value"/> in <paramref name="field"/> and, if it changed, notifies observers and
     /// saves settings. Call it from the setter of a data property: <c>set => SetProperty(ref field, value);</c>.
-    /// Callable from any thread.
+    /// Callable from any thread; concurrent calls for one property are stored and reported in one order.
     /// </summary>
     /// <typeparam name="T">The property's type.</typeparam>
     /// <param name="field">The backing field.</param>
@@ -32,7 +30,15 @@ public abstract partial class Thing
     protected bool SetProperty<T>(ref T field, T value, [CallerMemberName] string propertyName = "")
     {
         var definition = Definition.FindPropertyByMember(propertyName);
-        if (definition is { ValidateOwnWrites: true })
+        if (definition is null)
+        {
+            // Not a [ThingProperty]: nothing to tell anyone.
+            var changed = !EqualityComparer<T>.Default.Equals(field, value);
+            field = value;
+            return changed;
+        }
+
+        if (definition.ValidateOwnWrites)
         {
             var problems = definition.Validator.Validate(JsonSerializer.Serialize(value, definition.ValueType, LabThingsJson.Options));
             if (problems.Count > 0)
@@ -41,15 +47,17 @@ public abstract partial class Thing
             }
         }
 
-        if (EqualityComparer<T>.Default.Equals(field, value))
+        // Storing and reporting under the property's lock keeps the host's view (the settings file, observers) in
+        // the order the values were stored, even when several threads set the property at once.
+        lock (PropertyLock(definition))
         {
-            return false;
-        }
+            if (EqualityComparer<T>.Default.Equals(field, value))
+            {
+                return false;
+            }
 
-        field = value;
-        if (definition is not null)
-        {
-            PropertyValueChanged?.Invoke(this, definition);
+            field = value;
+            _connection?.PropertyChanged(definition, value);
         }
 
         return true;
@@ -65,18 +73,35 @@ public abstract partial class Thing
     {
         var definition = Definition.FindPropertyByMember(propertyName)
             ?? throw new ArgumentException($"{GetType().Name} has no [ThingProperty] named {propertyName}.", nameof(propertyName));
-        PropertyValueChanged?.Invoke(this, definition);
+        _connection?.FunctionalPropertyChanged(definition);
     }
 
-    /// <summary>Remembers the current value of every data property as its default (called once, when the Thing is added).</summary>
-    internal void CaptureDefaults()
+    /// <summary>The default of a data property as JSON, or null if it has none (functional, or not yet attached).</summary>
+    internal string? DefaultJson(PropertyDefinition property) => _defaults.GetValueOrDefault(property.Name);
+
+    /// <summary>Remembers the current value of every data property as its default (when the Thing is attached).</summary>
+    private void CaptureDefaults()
     {
         foreach (var property in Definition.Properties.Where(p => !p.IsFunctional))
         {
-            _defaults[property.Name] = JsonSerializer.Serialize(property.Getter(this), property.ValueType, LabThingsJson.Options);
+            _defaults[property.Name] = JsonSerializer.Serialize(property.GetValue(this), property.ValueType, LabThingsJson.Options);
         }
     }
 
-    /// <summary>The default of a data property as JSON, or null if it has none (functional, or not yet captured).</summary>
-    internal string? DefaultJson(PropertyDefinition property) => _defaults.GetValueOrDefault(property.Name);
+    private Lock PropertyLock(PropertyDefinition property)
+    {
+        var locks = _propertyLocks;
+        if (locks is null)
+        {
+            var created = new Lock[Definition.Properties.Length];
+            for (var i = 0; i < created.Length; i++)
+            {
+                created[i] = new Lock();
+            }
+
+            locks = Interlocked.CompareExchange(ref _propertyLocks, created, null) ?? created;
+        }
+
+        return locks[property.Index];
+    }
 }

@@ -20,26 +20,18 @@ namespace LabThings;
 public abstract partial class Thing
 {
     private readonly ConcurrentDictionary<string, MjpegStream> _streams = new(StringComparer.Ordinal);
-    private string? _name;
-
-    /// <summary>Creates the Thing. Its <see cref="Definition"/> is discovered (and validated) here.</summary>
-    /// <exception cref="ThingDefinitionException">The type cannot be described.</exception>
-    protected Thing()
-    {
-        Definition = ThingDefinition.For(GetType());
-    }
+    private IThingConnection? _connection;
+    private ThingDefinition? _definition;
 
     /// <summary>The Thing's name on the server (its URL segment, e.g. <c>camera</c>); null until the Thing is added to a server.</summary>
-    public string? Name => _name;
+    public string? Name => _connection?.Name;
 
-    /// <summary>The definition of this Thing's type: its affordances.</summary>
-    public ThingDefinition Definition { get; }
+    /// <summary>The definition of this Thing's type: its affordances (discovered once per type, and shared).</summary>
+    /// <exception cref="ThingDefinitionException">The type cannot be described; lists every problem.</exception>
+    public ThingDefinition Definition => _definition ??= ThingDefinitions.Get(GetType());
 
     /// <summary>The Thing's logger (category <c>LabThings.Things.{name}</c>); a no-op logger until the Thing is added to a server.</summary>
-    protected ILogger Logger { get; private set; } = NullLogger.Instance;
-
-    /// <summary>The Thing's logger, for the server (invocation logs forward to it).</summary>
-    internal ILogger ThingLogger => Logger;
+    protected ILogger Logger => _connection?.Logger ?? NullLogger.Instance;
 
     /// <summary>Streams created so far on this instance.</summary>
     internal IEnumerable<MjpegStream> CreatedStreams => _streams.Values;
@@ -86,15 +78,31 @@ public abstract partial class Thing
     /// <summary>Lets the server call <see cref="StopAsync"/>.</summary>
     internal Task StopThingAsync(CancellationToken cancellationToken) => StopAsync(cancellationToken);
 
-    /// <summary>Connects the Thing to its server: gives it its name and logger. Called once by the server.</summary>
-    /// <exception cref="InvalidOperationException">The Thing was already added to a server.</exception>
-    internal void Attach(string name, ILogger logger)
+    /// <summary>
+    /// Connects the Thing to its host, once: gives it its definition (from the one cache the host validated) and
+    /// its connection, remembers the current value of every data property as its default, and forwards the
+    /// Thing's events to the host.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The Thing was already attached, or <paramref name="definition"/> is another type's.</exception>
+    internal void Attach(IThingConnection connection, ThingDefinition definition)
     {
-        if (Interlocked.CompareExchange(ref _name, name, null) is { } existing)
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.ThingType != GetType())
         {
-            throw new InvalidOperationException($"This {GetType().Name} is already attached to a server as '{existing}'.");
+            throw new InvalidOperationException($"The definition of {definition.ThingType.Name} cannot describe a {GetType().Name}.");
         }
 
-        Logger = logger;
+        if (Interlocked.CompareExchange(ref _connection, connection, null) is { } existing)
+        {
+            throw new InvalidOperationException($"This {GetType().Name} is already attached to a server as '{existing.Name}'.");
+        }
+
+        _definition = definition;
+        CaptureDefaults();
+        foreach (var thingEvent in definition.Events)
+        {
+            thingEvent.Subscribe(this, payload => connection.EventRaised(thingEvent, payload));
+        }
     }
 }

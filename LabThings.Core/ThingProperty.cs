@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LabThings.Model;
+using LabThings.Schema;
 
 namespace LabThings;
 
@@ -36,7 +37,7 @@ public sealed class ThingProperty
 
     /// <summary>Reads the current value.</summary>
     /// <returns>The value.</returns>
-    public object? GetValue() => Definition.Getter(Thing);
+    public object? GetValue() => Definition.GetValue(Thing);
 
     /// <summary>
     /// Validates <paramref name="value"/> against the property's schema and sets it through the C# setter.
@@ -52,9 +53,9 @@ public sealed class ThingProperty
     /// <exception cref="InvalidOperationException">The property cannot be reset.</exception>
     public void Reset()
     {
-        if (Definition.Resetter is { } resetter)
+        if (Definition.HasResetter)
         {
-            resetter(Thing);
+            Definition.CallResetter(Thing);
             return;
         }
 
@@ -64,7 +65,7 @@ public sealed class ThingProperty
             throw new InvalidOperationException($"'{Name}' cannot be reset: it is a functional property with no Resetter.");
         }
 
-        Set(JsonSerializer.Deserialize(json, Definition.ValueType, LabThingsJson.Options));
+        Definition.SetValue(Thing, JsonSerializer.Deserialize(json, Definition.ValueType, LabThingsJson.Options));
     }
 
     /// <summary>The value as JSON.</summary>
@@ -91,13 +92,6 @@ public sealed class ThingProperty
             throw new PropertyValidationException(Name, [new ValidationProblem(field, "type", ex.Message)]);
         }
 
-        Set(value);
-    }
-
-    private void Set(object? value)
-    {
-        var setter = Definition.Setter
-            ?? throw new InvalidOperationException($"'{Name}' has no setter.");
-        setter(Thing, value);
+        Definition.SetValue(Thing, value);
     }
 }

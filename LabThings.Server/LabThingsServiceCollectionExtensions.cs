@@ -31,7 +31,6 @@ public static class LabThingsServiceCollectionExtensions
         }
 
         services.TryAddSingleton<ThingHost>();
-        services.TryAddSingleton<SettingsStore>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BlobStore>();
         services.TryAddSingleton<InvocationManager>();

@@ -12,27 +12,22 @@ internal static class ThingDescriptionBuilder
     private static readonly IReadOnlyDictionary<string, SecurityScheme> SecurityDefinitions =
         new Dictionary<string, SecurityScheme> { [NoSecurity] = new("nosec") };
 
-    /// <summary>
-    /// Whether the server offers observation of properties yet. Until it does (WebSocket and SSE forms),
-    /// properties are described as not observable, so the TD promises nothing the server cannot do.
-    /// </summary>
-    internal const bool PropertyObservationServed = true;
-
     /// <summary>The subprotocol name of the WebSocket forms (the Web Thing Protocol, which labthings-fastapi's messages follow).</summary>
     internal const string WebSocketSubprotocol = "webthingprotocol";
 
     /// <summary>The subprotocol name of an MJPEG stream's observe form: a multipart/x-mixed-replace response that never ends.</summary>
     internal const string StreamSubprotocol = "mjpeg";
 
-    /// <summary>Describes the Thing <paramref name="thingName"/> served under <paramref name="applicationBase"/>.</summary>
-    /// <param name="thing">The Thing (its definition, and the defaults of its data properties).</param>
-    /// <param name="thingName">The Thing's name on the server.</param>
+    /// <summary>Describes <paramref name="thing"/> as served under <paramref name="applicationBase"/>.</summary>
+    /// <param name="thing">An attached Thing (its name, its definition, and the defaults of its data properties).</param>
     /// <param name="applicationBase">The absolute URL of the application root, e.g. <c>http://127.0.0.1:5000/</c>.</param>
     /// <returns>The Thing Description; its <c>base</c> is the Thing's absolute URL.</returns>
-    public static ThingDescription Build(Thing thing, string thingName, Uri applicationBase)
+    /// <exception cref="InvalidOperationException">The Thing is not attached to a host.</exception>
+    public static ThingDescription Build(Thing thing, Uri applicationBase)
     {
+        var thingName = thing.Name ?? throw new InvalidOperationException($"This {thing.GetType().Name} is not attached to a server, so it has no URL to describe.");
         var definition = thing.Definition;
-        var thingUrl = new Uri(applicationBase, ThingUrls.Thing(thingName).TrimStart('/'));
+        var thingUrl = new Uri(applicationBase, ThingPaths.Thing(thingName).TrimStart('/'));
         var properties = new Dictionary<string, PropertyAffordance>(StringComparer.Ordinal);
         var links = new List<Link>();
         var webSocket = WebSocketUrl(applicationBase, thingName);
@@ -49,10 +44,10 @@ internal static class ThingDescriptionBuilder
             properties[stream.Name] = StreamProperty(stream);
             links.Add(new Link
             {
-                Href = ThingUrls.RelativeStreamViewer(stream.Name),
+                Href = ThingPaths.RelativeViewer(stream.Name),
                 Rel = "alternate",
                 Type = "text/html",
-                Anchor = ThingUrls.RelativeAffordance(stream.Name),
+                Anchor = ThingPaths.RelativeAffordance(stream.Name),
             });
         }
 
@@ -74,7 +69,7 @@ internal static class ThingDescriptionBuilder
     /// <summary>The Thing's WebSocket as an absolute <c>ws://</c> or <c>wss://</c> URL (a relative href would resolve to http).</summary>
     private static string WebSocketUrl(Uri applicationBase, string thingName)
     {
-        var url = new UriBuilder(new Uri(applicationBase, ThingUrls.WebSocket(thingName).TrimStart('/')))
+        var url = new UriBuilder(new Uri(applicationBase, ThingPaths.UnderThing(thingName, ThingPaths.WebSocketSegment).TrimStart('/')))
         {
             Scheme = applicationBase.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
         };
@@ -86,7 +81,7 @@ internal static class ThingDescriptionBuilder
         Title = thingEvent.Title,
         Description = thingEvent.Description,
         Data = thingEvent.PayloadSchemaNode is { } schema ? TdDataSchema.From(schema) : null,
-        Forms = ObservationForms(ThingUrls.RelativeAffordance(thingEvent.Name), webSocket, ["subscribeevent", "unsubscribeevent"]),
+        Forms = ObservationForms(ThingPaths.RelativeAffordance(thingEvent.Name), webSocket, ["subscribeevent", "unsubscribeevent"]),
     };
 
     private static PropertyAffordance Property(Thing thing, PropertyDefinition property, string webSocket)
@@ -102,17 +97,17 @@ internal static class ThingDescriptionBuilder
             schema["default"] = JsonNode.Parse(defaultJson);
         }
 
-        var writable = !property.ReadOnly && property.Setter is not null;
+        var writable = property.IsWritable;
         return new PropertyAffordance
         {
             Title = property.Title,
             Description = property.Description,
             ReadOnly = !writable,
             WriteOnly = false,
-            Observable = PropertyObservationServed && property.Observable,
+            Observable = property.Observable,
             DataSchema = schema,
             Forms = property.Observable
-                ? [ReadWrite(property, writable), .. ObservationForms(ThingUrls.RelativeSse(property.Name), webSocket, ["observeproperty", "unobserveproperty"])]
+                ? [ReadWrite(property, writable), .. ObservationForms(ThingPaths.RelativeSse(property.Name), webSocket, ["observeproperty", "unobserveproperty"])]
                 : [ReadWrite(property, writable)],
         };
     }
@@ -126,7 +121,7 @@ internal static class ThingDescriptionBuilder
 
     private static Form ReadWrite(PropertyDefinition property, bool writable) => new()
     {
-        Href = ThingUrls.RelativeAffordance(property.Name),
+        Href = ThingPaths.RelativeAffordance(property.Name),
         Op = writable ? ["readproperty", "writeproperty"] : ["readproperty"],
         ContentType = "application/json",
     };
@@ -156,7 +151,7 @@ internal static class ThingDescriptionBuilder
             [
                 new Form
                 {
-                    Href = ThingUrls.RelativeActionInvokeAndWait(action.Name),
+                    Href = ThingPaths.RelativeInvokeAndWait(action.Name),
                     Op = ["invokeaction"],
                     ContentType = "application/json",
                     MethodName = "POST",
@@ -164,21 +159,21 @@ internal static class ThingDescriptionBuilder
                 },
                 new Form
                 {
-                    Href = ThingUrls.RelativeAffordance(action.Name),
+                    Href = ThingPaths.RelativeAffordance(action.Name),
                     Op = ["invokeaction"],
                     ContentType = "application/json",
                     MethodName = "POST",
                 },
                 new Form
                 {
-                    Href = ThingUrls.RelativeInvocationTemplate,
+                    Href = ThingPaths.RelativeInvocationTemplate,
                     Op = ["queryaction"],
                     ContentType = "application/json",
                     MethodName = "GET",
                 },
                 new Form
                 {
-                    Href = ThingUrls.RelativeInvocationTemplate,
+                    Href = ThingPaths.RelativeInvocationTemplate,
                     Op = ["cancelaction"],
                     MethodName = "DELETE",
                 },
@@ -201,14 +196,14 @@ internal static class ThingDescriptionBuilder
         [
             new Form
             {
-                Href = ThingUrls.RelativeStreamSnapshot(stream.Name),
+                Href = ThingPaths.RelativeSnapshot(stream.Name),
                 Op = ["readproperty"],
                 ContentType = "image/jpeg",
                 MethodName = "GET",
             },
             new Form
             {
-                Href = ThingUrls.RelativeAffordance(stream.Name),
+                Href = ThingPaths.RelativeAffordance(stream.Name),
                 Op = ["observeproperty"],
                 ContentType = MjpegStream.MultipartContentType,
                 MethodName = "GET",

@@ -2,40 +2,33 @@ using System.Reflection;
 
 namespace LabThings.Model;
 
-/// <summary>What kind of affordance a member of a Thing is.</summary>
-public enum AffordanceKind
-{
-    /// <summary>A value that can be read (and, if writable, written): <c>[ThingProperty]</c> or <c>[ThingSetting]</c>.</summary>
-    Property,
-
-    /// <summary>A method that runs in the background when invoked: <c>[ThingAction]</c>.</summary>
-    Action,
-
-    /// <summary>Something the Thing raises that subscribers are told about: <c>[ThingEvent]</c>.</summary>
-    Event,
-
-    /// <summary>A live MJPEG camera stream: <see cref="MjpegStreamAttribute"/>.</summary>
-    Stream,
-}
-
 /// <summary>
-/// One affordance of a Thing type, found by reflection once per type. The endpoint mapper, the
-/// OpenAPI document and the Thing Description are all built from these definitions; none of them reflects again.
+/// One affordance of a Thing type, found by reflection once per type. The endpoints, the OpenAPI document
+/// and the Thing Description are all built from these definitions; none of them reflects again.
 /// </summary>
-public abstract record AffordanceDefinition
+/// <remarks>Definitions are immutable and thread-safe. Only LabThings creates them.</remarks>
+public abstract class AffordanceDefinition
 {
+    private protected AffordanceDefinition(string name, string title, string? description, MemberInfo member)
+    {
+        Name = name;
+        Title = title;
+        Description = description;
+        Member = member;
+    }
+
     /// <summary>The name on the wire: URL segment and key in the Thing Description.</summary>
-    public required string Name { get; init; }
+    public string Name { get; }
 
     /// <summary>A human-readable title.</summary>
-    public required string Title { get; init; }
+    public string Title { get; }
 
     /// <summary>A longer description, or null.</summary>
-    public string? Description { get; init; }
+    public string? Description { get; }
 
     /// <summary>The C# member the affordance was found on.</summary>
-    public required MemberInfo Member { get; init; }
+    public MemberInfo Member { get; }
 
-    /// <summary>What kind of affordance this is.</summary>
-    public abstract AffordanceKind Kind { get; }
+    /// <inheritdoc />
+    public override string ToString() => $"{GetType().Name} '{Name}' ({Member.DeclaringType?.Name}.{Member.Name})";
 }

@@ -1,10 +1,6 @@
-namespace LabThings.Model;
+using LabThings.Schema;
 
-/// <summary>One reason a value was rejected: which field (a JSON Pointer, empty for the whole value) broke which rule.</summary>
-/// <param name="Field">The offending field as a JSON Pointer into the value (<c>/position/x</c>), or empty for the value itself.</param>
-/// <param name="Rule">The schema keyword that failed, e.g. <c>maximum</c>, <c>type</c>, <c>required</c>.</param>
-/// <param name="Message">A sentence saying what is wrong.</param>
-public sealed record ValidationProblem(string Field, string Rule, string Message);
+namespace LabThings.Model;
 
 /// <summary>A value for a property failed validation against the property's schema; the value was not stored.</summary>
 public sealed class PropertyValidationException : ArgumentException

@@ -1,16 +1,15 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace LabThings.Model;
 
 /// <summary>
-/// The immutable description of a <see cref="Thing"/> type: its affordances, found by reflection once
-/// per type and validated. Obtain it with <see cref="For(Type)"/>.
+/// The immutable description of a Thing type: its affordances, found by reflection once per type and
+/// validated. A Thing's own definition is <c>thing.Definition</c>.
 /// </summary>
+/// <remarks>Immutable and thread-safe. See <c>Model/README.md</c> for the invariants.</remarks>
 public sealed class ThingDefinition
 {
-    private static readonly ConcurrentDictionary<Type, Lazy<ThingDefinition>> Cache = new();
     private readonly FrozenDictionary<string, AffordanceDefinition> _byName;
     private readonly FrozenDictionary<string, StreamDefinition> _streamsByMember;
     private readonly FrozenDictionary<string, PropertyDefinition> _propertiesByMember;
@@ -53,22 +52,6 @@ public sealed class ThingDefinition
 
     /// <summary>The MJPEG streams.</summary>
     public ImmutableArray<StreamDefinition> Streams { get; }
-
-    /// <summary>Returns the definition of <paramref name="thingType"/>, discovering and validating it on first use.</summary>
-    /// <param name="thingType">A non-abstract subclass of <see cref="Thing"/>.</param>
-    /// <returns>The cached definition.</returns>
-    /// <exception cref="ThingDefinitionException">The type cannot be described; the exception lists every problem.</exception>
-    public static ThingDefinition For(Type thingType)
-    {
-        ArgumentNullException.ThrowIfNull(thingType);
-        return Cache.GetOrAdd(thingType, static t => new Lazy<ThingDefinition>(() => ThingDiscovery.Discover(t))).Value;
-    }
-
-    /// <summary>Returns the definition of <typeparamref name="T"/>; see <see cref="For(Type)"/>.</summary>
-    /// <typeparam name="T">The Thing type.</typeparam>
-    /// <returns>The cached definition.</returns>
-    public static ThingDefinition For<T>()
-        where T : Thing => For(typeof(T));
 
     /// <summary>Finds an affordance by its wire name.</summary>
     /// <param name="name">The wire name.</param>

@@ -7,9 +7,6 @@ namespace LabThings.Model;
 /// <summary>Names on the wire: snake_case of the C# member, as labthings-fastapi's clients expect.</summary>
 internal static partial class WireNames
 {
-    /// <summary>Names that would collide with a Thing's own routes.</summary>
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "ws" };
-
     /// <summary><c>FrameRate</c> → <c>frame_rate</c>; a trailing <c>Async</c> is dropped (<c>NextFrameSizeAsync</c> → <c>next_frame_size</c>).</summary>
     public static string FromMember(string memberName)
     {
@@ -42,16 +39,17 @@ internal static partial class WireNames
         return sb.ToString();
     }
 
-    /// <summary>Why a name cannot be used on the wire, or null if it can.</summary>
-    public static string? Problem(string name)
-    {
-        if (!ValidName().IsMatch(name))
-        {
-            return $"the name '{name}' is not usable in a URL: use letters, digits, '_' and '-' only, starting with a letter or '_'";
-        }
+    /// <summary>Why an affordance cannot have this name, or null if it can.</summary>
+    public static string? AffordanceNameProblem(string name)
+        => UrlProblem(name) ?? (ThingPaths.ReservedAffordanceNames.Contains(name) ? $"the name '{name}' is reserved" : null);
 
-        return Reserved.Contains(name) ? $"the name '{name}' is reserved" : null;
-    }
+    /// <summary>Why a Thing cannot have this name, or null if it can.</summary>
+    public static string? ThingNameProblem(string name)
+        => UrlProblem(name) ?? (ThingPaths.ReservedThingNames.Contains(name) ? $"the name '{name}' is used by the server itself" : null);
+
+    private static string? UrlProblem(string name) => ValidName().IsMatch(name)
+        ? null
+        : $"the name '{name}' is not usable in a URL: use letters, digits, '_' and '-' only, starting with a letter or '_'";
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
     private static partial Regex ValidName();

@@ -11,7 +11,7 @@ namespace LabThings.Schema;
 
 /// <summary>
 /// The one seam for generating JSON schemas from C# types: the in-box <see cref="JsonSchemaExporter"/>
-/// with <see cref="LabThingsJson.Options"/>, so schemas and serialized values always agree. DataAnnotations
+/// with the serializer options values are sent with (LabThings' JSON conventions), so schemas and serialized values always agree. DataAnnotations
 /// (<see cref="RangeAttribute"/>, <see cref="StringLengthAttribute"/>, <see cref="MinLengthAttribute"/>,
 /// <see cref="MaxLengthAttribute"/>, <see cref="RegularExpressionAttribute"/>) and <see cref="DescriptionAttribute"/>
 /// on members become schema keywords; objects reject unknown members (<c>additionalProperties: false</c>).
@@ -25,15 +25,16 @@ internal static class JsonSchemaGenerator
     };
 
     /// <summary>
-    /// The schema of <paramref name="type"/> with the constraints of <paramref name="member"/> (DataAnnotations)
-    /// and <paramref name="constraints"/> at the top level; null, with a problem added, if the type cannot be described.
+    /// The schema of <paramref name="type"/> as serialized with <paramref name="options"/>, with the constraints of
+    /// <paramref name="member"/> (DataAnnotations) and <paramref name="constraints"/> at the top level; null, with a
+    /// problem added, if the type cannot be described.
     /// </summary>
-    public static JsonObject? Generate(Type type, ICustomAttributeProvider? member, ThingPropertyAttribute? constraints, bool allowNull, string where, List<string> problems)
+    public static JsonObject? Generate(JsonSerializerOptions options, Type type, ICustomAttributeProvider? member, SchemaConstraints? constraints, bool allowNull, string where, List<string> problems)
     {
         JsonNode node;
         try
         {
-            node = LabThingsJson.Options.GetJsonSchemaAsNode(type, ExporterOptions);
+            node = options.GetJsonSchemaAsNode(type, ExporterOptions);
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
         {
@@ -135,7 +136,7 @@ internal static class JsonSchemaGenerator
         }
     }
 
-    private static void ApplyConstraints(JsonObject schema, ThingPropertyAttribute a, string where, List<string> problems)
+    private static void ApplyConstraints(JsonObject schema, SchemaConstraints a, string where, List<string> problems)
     {
         var numeric = HasType(schema, "number") || HasType(schema, "integer");
         var text = HasType(schema, "string");
@@ -215,3 +216,17 @@ internal static class JsonSchemaGenerator
         schema[keyword] = Convert.ToDouble(value, CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>
+/// Constraints given on a property's attribute, for the top level of its schema. Numbers that are not set are
+/// <see cref="double.NaN"/>; lengths that are not set are -1.
+/// </summary>
+internal sealed record SchemaConstraints(
+    double Minimum,
+    double Maximum,
+    double ExclusiveMinimum,
+    double ExclusiveMaximum,
+    double MultipleOf,
+    int MinLength,
+    int MaxLength,
+    string? Pattern);

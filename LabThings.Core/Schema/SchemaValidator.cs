@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using LabThings.Model;
 using NJsonSchema;
 using NJsonSchema.Infrastructure;
 using NJsonSchema.Validation;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LabThings.Description;
+using LabThings.Model;
 
 namespace LabThings.Server.Actions;
 
@@ -13,19 +14,19 @@ internal static class InvocationJson
 {
     public static JsonObject Render(Invocation invocation, Uri applicationBase)
     {
-        var href = Absolute(applicationBase, InvocationUrls.Invocation(invocation.Id));
+        var href = Absolute(applicationBase, ThingPaths.Invocation(invocation.Id));
         return new JsonObject
         {
             ["status"] = invocation.Status.ToString().ToLowerInvariant(),
             ["id"] = invocation.Id,
-            ["action"] = ThingUrls.Affordance(invocation.Thing.Name, invocation.Action.Name),
+            ["action"] = ThingPaths.UnderThing(invocation.Thing.Name, ThingPaths.RelativeAffordance(invocation.Action.Name)),
             ["href"] = href,
             ["timeRequested"] = Time(invocation.TimeRequested),
             ["timeStarted"] = Time(invocation.TimeStarted),
             ["timeCompleted"] = Time(invocation.TimeCompleted),
             ["links"] = new JsonArray(
                 new JsonObject { ["rel"] = "self", ["href"] = href },
-                new JsonObject { ["rel"] = "output", ["href"] = Absolute(applicationBase, InvocationUrls.Output(invocation.Id)) }),
+                new JsonObject { ["rel"] = "output", ["href"] = Absolute(applicationBase, ThingPaths.InvocationOutput(invocation.Id)) }),
             ["input"] = invocation.Input.DeepClone(),
             ["output"] = Output(invocation, applicationBase),
             ["log"] = new JsonArray(invocation.Log.Snapshot().Select(r => (JsonNode)new JsonObject
@@ -50,7 +51,7 @@ internal static class InvocationJson
         {
             return new JsonObject
             {
-                ["href"] = Absolute(applicationBase, InvocationUrls.Blob(blobId)),
+                ["href"] = Absolute(applicationBase, ThingPaths.Blob(blobId)),
                 ["media_type"] = mediaType,
             };
         }
@@ -61,16 +62,4 @@ internal static class InvocationJson
     private static string Absolute(Uri applicationBase, string path) => new Uri(applicationBase, path.TrimStart('/')).AbsoluteUri;
 
     private static string? Time(DateTimeOffset? time) => time?.ToString("O", CultureInfo.InvariantCulture);
-}
-
-/// <summary>Server-wide URLs of invocations and blobs (paths from the application root).</summary>
-internal static class InvocationUrls
-{
-    public const string All = "/action_invocations";
-
-    public static string Invocation(string id) => $"{All}/{id}";
-
-    public static string Output(string id) => $"{All}/{id}/output";
-
-    public static string Blob(string id) => $"/blob/{id}";
 }

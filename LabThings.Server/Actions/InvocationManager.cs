@@ -66,12 +66,12 @@ internal sealed partial class InvocationManager : IDisposable
             }
         }
 
-        var log = new InvocationLog(thing.Thing.ThingLogger, _time);
+        var log = new InvocationLog(thing.Logger, _time);
         var invocation = new Invocation(thing, action, input, log, _time.GetUtcNow(), _stopping);
         _invocations[invocation.Id] = invocation;
-        var arguments = Arguments(invocation, inputs);
+        var context = new ActionContext(invocation.Id, invocation.Log, new InvocationProgress(invocation), _services, invocation.CancellationToken);
         PublishStatus(invocation);
-        invocation.Completion = Task.Run(() => RunAsync(invocation, arguments, gate, held), CancellationToken.None);
+        invocation.Completion = Task.Run(() => RunAsync(invocation, inputs, context, gate, held), CancellationToken.None);
         return invocation;
     }
 
@@ -156,28 +156,7 @@ internal sealed partial class InvocationManager : IDisposable
         }
     }
 
-    private object?[] Arguments(Invocation invocation, IReadOnlyDictionary<string, object?> inputs)
-    {
-        var progress = new InvocationProgress(invocation);
-        var parameters = invocation.Action.Parameters;
-        var arguments = new object?[parameters.Length];
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var parameter = parameters[i];
-            arguments[i] = parameter.Source switch
-            {
-                ActionParameterSource.CancellationToken => invocation.CancellationToken,
-                ActionParameterSource.Logger => invocation.Log,
-                ActionParameterSource.Progress => progress,
-                ActionParameterSource.Context => new ActionContext(invocation.Id, invocation.Log, progress, _services, invocation.CancellationToken),
-                _ => inputs.TryGetValue(parameter.Name, out var value) ? value : parameter.DefaultValue,
-            };
-        }
-
-        return arguments;
-    }
-
-    private async Task RunAsync(Invocation invocation, object?[] arguments, SemaphoreSlim? gate, bool held)
+    private async Task RunAsync(Invocation invocation, IReadOnlyDictionary<string, object?> inputs, ActionContext context, SemaphoreSlim? gate, bool held)
     {
         var action = invocation.Action;
         var thingName = invocation.Thing.Name;
@@ -192,7 +171,7 @@ internal sealed partial class InvocationManager : IDisposable
             invocation.CancellationToken.ThrowIfCancellationRequested();
             invocation.MarkRunning(_time.GetUtcNow());
             PublishStatus(invocation);
-            var result = await action.Invoker(invocation.Thing.Thing, arguments).ConfigureAwait(false);
+            var result = await ActionInvoker.InvokeAsync(invocation.Thing.Thing, action, inputs, context).ConfigureAwait(false);
             if (result is Blob blob)
             {
                 invocation.Complete(_time.GetUtcNow(), null, _blobs.Add(blob), blob.MediaType);
@@ -251,12 +230,12 @@ internal sealed partial class InvocationManager : IDisposable
             ["action name"] = invocation.Action.Name,
             ["status"] = invocation.Status.ToString().ToLowerInvariant(),
             ["id"] = invocation.Id,
-            ["href"] = InvocationUrls.Invocation(invocation.Id),
+            ["href"] = ThingPaths.Invocation(invocation.Id),
         };
         if (invocation.Status == InvocationStatus.Completed)
         {
             status["output"] = invocation.OutputBlobId is { } blob
-                ? new JsonObject { ["href"] = InvocationUrls.Blob(blob), ["media_type"] = invocation.BlobMediaType }
+                ? new JsonObject { ["href"] = ThingPaths.Blob(blob), ["media_type"] = invocation.BlobMediaType }
                 : invocation.Output?.DeepClone();
         }
         else if (invocation.Error is { } error)

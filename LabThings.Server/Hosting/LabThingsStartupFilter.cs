@@ -1,4 +1,5 @@
 using LabThings.Description;
+using LabThings.Model;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,9 +24,9 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         {
             app.UseSwaggerUI(ui =>
             {
-                ui.RoutePrefix = ThingUrls.DocsPrefix;
+                ui.RoutePrefix = ThingPaths.DocsPrefix;
                 ui.DocumentTitle = settings.Title;
-                ui.SwaggerEndpoint(ThingUrls.OpenApiPath, settings.Title);
+                ui.SwaggerEndpoint(ThingPaths.OpenApiDocument, settings.Title);
             });
         }
 

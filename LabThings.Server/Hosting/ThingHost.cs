@@ -1,39 +1,43 @@
 using System.Collections.Frozen;
 using LabThings.Model;
+using LabThings.Server.Observation;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LabThings.Server.Hosting;
 
-/// <summary>A Thing on this server: its name, instance and definition.</summary>
-internal sealed record HostedThing(string Name, Thing Thing, ThingDefinition Definition);
-
 /// <summary>
-/// The Things of this server, created once from the registrations. Creating it validates every
-/// registration and every Thing type and reports all problems in one <see cref="ThingDefinitionException"/>.
+/// The Things of this server, created once from the registrations. Creating it checks every registration and
+/// every Thing type first, and reports all problems in one <see cref="ThingDefinitionException"/>; then it
+/// creates each Thing, attaches it to its <see cref="HostedThing"/> and restores its settings.
 /// </summary>
 internal sealed class ThingHost
 {
-    /// <summary>Thing names that would collide with the server's own routes.</summary>
-    private static readonly FrozenSet<string> ReservedNames = new[]
-    {
-        "things", "thing_descriptions", "docs", "action_invocations", "blob", "openapi",
-    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
-
     private readonly FrozenDictionary<string, HostedThing> _byName;
 
-    public ThingHost(IEnumerable<ThingRegistration> registrations, IServiceProvider services, SettingsStore settings, ILoggerFactory loggerFactory)
+    public ThingHost(IEnumerable<ThingRegistration> registrations, IServiceProvider services, ObservationHub hub, IOptions<LabThingsOptions> options, ILoggerFactory loggerFactory)
     {
         var list = registrations.ToList();
         Validate(list);
+        var settingsFolder = Path.GetFullPath(options.Value.SettingsFolder);
         var things = new List<HostedThing>(list.Count);
         foreach (var registration in list)
         {
             var thing = registration.Factory(services)
                 ?? throw new InvalidOperationException($"The factory for Thing '{registration.Name}' returned null.");
-            thing.Attach(registration.Name, loggerFactory.CreateLogger("LabThings.Things." + registration.Name));
-            thing.CaptureDefaults();
-            settings.Attach(thing, registration.Name);
-            things.Add(new HostedThing(registration.Name, thing, thing.Definition));
+
+            // The factory may return a subclass of the registered type: describe what was created.
+            var problems = new List<string>();
+            var definition = ThingDefinitions.TryGet(thing.GetType(), problems) ?? throw new ThingDefinitionException(problems);
+            var hosted = new HostedThing(
+                registration.Name,
+                thing,
+                definition,
+                loggerFactory.CreateLogger("LabThings.Things." + registration.Name),
+                Path.Combine(settingsFolder, registration.Name + ".json"),
+                hub);
+            hosted.Attach();
+            things.Add(hosted);
         }
 
         Things = things;
@@ -62,19 +66,15 @@ internal sealed class ThingHost
 
         foreach (var registration in registrations)
         {
-            if (WireNames.Problem(registration.Name) is { } problem)
+            if (WireNames.ThingNameProblem(registration.Name) is { } problem)
             {
                 problems.Add($"Thing '{registration.Name}' ({registration.ThingType.Name}): {problem}");
-            }
-            else if (ReservedNames.Contains(registration.Name))
-            {
-                problems.Add($"Thing '{registration.Name}' ({registration.ThingType.Name}): the name '{registration.Name}' is used by the server itself");
             }
         }
 
         foreach (var type in registrations.Select(r => r.ThingType).Distinct())
         {
-            ThingDiscovery.TryDiscover(type, problems);
+            ThingDefinitions.TryGet(type, problems);
         }
 
         if (problems.Count > 0)

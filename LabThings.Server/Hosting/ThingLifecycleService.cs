@@ -57,10 +57,10 @@ internal sealed partial class ThingLifecycleService(ThingHost host, ILogger<Thin
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Starting Thing '{ThingName}' ({ThingType})")]
+        [LoggerMessage(1, LogLevel.Information, "Starting Thing '{ThingName}' ({ThingType})", EventName = "ThingStarting")]
         public static partial void Starting(ILogger logger, string thingName, string thingType);
 
-        [LoggerMessage(2, LogLevel.Error, "Thing '{ThingName}' failed to stop")]
+        [LoggerMessage(2, LogLevel.Error, "Thing '{ThingName}' failed to stop", EventName = "ThingStopFailed")]
         public static partial void StopFailed(ILogger logger, Exception exception, string thingName);
     }
 }

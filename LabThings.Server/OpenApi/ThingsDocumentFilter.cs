@@ -118,7 +118,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
             case ThingEndpointKind.PropertyReset:
                 return Operation(id, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.", Ok("The value after the reset", "application/json", schema));
             default:
-                var writable = !property.ReadOnly && property.Setter is not null;
+                var writable = property.IsWritable;
                 var operation = new OpenApiOperation
                 {
                     OperationId = id,

@@ -125,7 +125,7 @@ internal static class ActionEndpoints
 
         try
         {
-            var (input, values) = ActionInputBinder.Bind(action, json, blobs);
+            var (input, values) = ActionInvoker.BindInput(action, json, blobs.FromHref);
             return invocations.Start(thing, action, input, values);
         }
         catch (PropertyValidationException ex)

@@ -1,4 +1,5 @@
 using LabThings.Description;
+using LabThings.Model;
 using LabThings.Server;
 using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
@@ -37,72 +38,72 @@ public static class LabThingsEndpointRouteBuilderExtensions
         var hub = services.GetRequiredService<ObservationHub>();
 
         var group = endpoints.MapGroup("");
-        Map(group, ThingUrls.ThingsPath, ThingDescriptionEndpoints.ThingList(host), new(ThingEndpointKind.ThingList, "GET", ThingUrls.ThingsPath));
-        Map(group, ThingUrls.ThingDescriptionsPath, ThingDescriptionEndpoints.AllThingDescriptions(host), new(ThingEndpointKind.ThingDescriptions, "GET", ThingUrls.ThingDescriptionsPath));
+        Map(group, ThingPaths.ThingList, ThingDescriptionEndpoints.ThingList(host), new(ThingEndpointKind.ThingList, "GET", ThingPaths.ThingList));
+        Map(group, ThingPaths.ThingDescriptions, ThingDescriptionEndpoints.AllThingDescriptions(host), new(ThingEndpointKind.ThingDescriptions, "GET", ThingPaths.ThingDescriptions));
 
-        Map(group, InvocationUrls.All, ActionEndpoints.List(invocations), new(ThingEndpointKind.InvocationList, "GET", InvocationUrls.All));
-        Map(group, InvocationUrls.Invocation("{id}"), ActionEndpoints.Get(invocations), new(ThingEndpointKind.Invocation, "GET", InvocationUrls.Invocation("{id}")));
-        Map(group, InvocationUrls.Output("{id}"), ActionEndpoints.Output(invocations, blobs), new(ThingEndpointKind.InvocationOutput, "GET", InvocationUrls.Output("{id}")));
-        Map(group, InvocationUrls.Invocation("{id}"), ActionEndpoints.Cancel(invocations), new(ThingEndpointKind.InvocationCancel, "DELETE", InvocationUrls.Invocation("{id}")));
-        Map(group, InvocationUrls.Blob("{id}"), ActionEndpoints.Blob(blobs), new(ThingEndpointKind.Blob, "GET", InvocationUrls.Blob("{id}")));
+        Map(group, ThingPaths.Invocations, ActionEndpoints.List(invocations), new(ThingEndpointKind.InvocationList, "GET", ThingPaths.Invocations));
+        Map(group, ThingPaths.Invocation("{id}"), ActionEndpoints.Get(invocations), new(ThingEndpointKind.Invocation, "GET", ThingPaths.Invocation("{id}")));
+        Map(group, ThingPaths.InvocationOutput("{id}"), ActionEndpoints.Output(invocations, blobs), new(ThingEndpointKind.InvocationOutput, "GET", ThingPaths.InvocationOutput("{id}")));
+        Map(group, ThingPaths.Invocation("{id}"), ActionEndpoints.Cancel(invocations), new(ThingEndpointKind.InvocationCancel, "DELETE", ThingPaths.Invocation("{id}")));
+        Map(group, ThingPaths.Blob("{id}"), ActionEndpoints.Blob(blobs), new(ThingEndpointKind.Blob, "GET", ThingPaths.Blob("{id}")));
 
         foreach (var thing in host.Things)
         {
-            var thingPath = ThingUrls.Thing(thing.Name);
+            var thingPath = ThingPaths.Thing(thing.Name);
             Map(group, thingPath, ThingDescriptionEndpoints.ThingDescription(thing), new(ThingEndpointKind.ThingDescription, "GET", thingPath, thing.Name, thing.Definition));
-            var wsPath = ThingUrls.WebSocket(thing.Name);
+            var wsPath = ThingPaths.UnderThing(thing.Name, ThingPaths.WebSocketSegment);
             Map(group, wsPath, WebSocketEndpoint.Handle(thing, hub, lifetime), new(ThingEndpointKind.WebSocket, "GET", wsPath, thing.Name, thing.Definition));
             foreach (var thingEvent in thing.Definition.Events)
             {
-                var path = ThingUrls.Affordance(thing.Name, thingEvent.Name);
+                var path = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(thingEvent.Name));
                 var key = new ObservationKey(thing.Name, ObservationKind.Event, thingEvent.Name);
                 Map(group, path, SseEndpoint.Handle(key, hub, lifetime), new(ThingEndpointKind.EventSubscribe, "GET", path, thing.Name, thing.Definition, thingEvent));
             }
 
             foreach (var property in thing.Definition.Properties)
             {
-                var path = ThingUrls.Affordance(thing.Name, property.Name);
+                var path = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(property.Name));
                 Map(group, path, PropertyEndpoints.Read(thing, property), new(ThingEndpointKind.PropertyRead, "GET", path, thing.Name, thing.Definition, property));
                 Map(group, path, PropertyEndpoints.Write(thing, property), new(ThingEndpointKind.PropertyWrite, "PUT", path, thing.Name, thing.Definition, property));
                 if (property.Observable)
                 {
-                    var ssePath = ThingUrls.Sse(thing.Name, property.Name);
+                    var ssePath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSse(property.Name));
                     var key = new ObservationKey(thing.Name, ObservationKind.Property, property.Name);
                     Map(group, ssePath, SseEndpoint.Handle(key, hub, lifetime), new(ThingEndpointKind.PropertyObserve, "GET", ssePath, thing.Name, thing.Definition, property));
                 }
 
                 // Read-only means read-only for clients: they cannot reset it either (labthings-fastapi lets them).
-                if (property.IsResettable && !property.ReadOnly)
+                if (property.IsResettable && property.IsWritable)
                 {
-                    var resetPath = ThingUrls.PropertyReset(thing.Name, property.Name);
+                    var resetPath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeReset(property.Name));
                     Map(group, resetPath, PropertyEndpoints.Reset(thing, property), new(ThingEndpointKind.PropertyReset, "POST", resetPath, thing.Name, thing.Definition, property));
                 }
             }
 
             foreach (var action in thing.Definition.Actions)
             {
-                var path = ThingUrls.Affordance(thing.Name, action.Name);
-                var syncPath = ThingUrls.ActionInvokeAndWait(thing.Name, action.Name);
+                var path = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(action.Name));
+                var syncPath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeInvokeAndWait(action.Name));
                 Map(group, path, ActionEndpoints.Invoke(thing, action, invocations, blobs), new(ThingEndpointKind.ActionInvoke, "POST", path, thing.Name, thing.Definition, action));
                 Map(group, syncPath, ActionEndpoints.InvokeAndWait(thing, action, invocations, blobs, options), new(ThingEndpointKind.ActionInvokeAndWait, "POST", syncPath, thing.Name, thing.Definition, action));
                 Map(group, path, ActionEndpoints.List(invocations, thing, action), new(ThingEndpointKind.ActionInvocations, "GET", path, thing.Name, thing.Definition, action));
-                var actionSsePath = ThingUrls.Sse(thing.Name, action.Name);
+                var actionSsePath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSse(action.Name));
                 var actionKey = new ObservationKey(thing.Name, ObservationKind.Action, action.Name);
                 Map(group, actionSsePath, SseEndpoint.Handle(actionKey, hub, lifetime), new(ThingEndpointKind.ActionObserve, "GET", actionSsePath, thing.Name, thing.Definition, action));
             }
 
             foreach (var stream in thing.Definition.Streams)
             {
-                var streamPath = ThingUrls.Affordance(thing.Name, stream.Name);
-                var viewerPath = ThingUrls.StreamViewer(thing.Name, stream.Name);
-                var snapshotPath = ThingUrls.StreamSnapshot(thing.Name, stream.Name);
+                var streamPath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(stream.Name));
+                var viewerPath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeViewer(stream.Name));
+                var snapshotPath = ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSnapshot(stream.Name));
                 Map(group, streamPath, StreamEndpoints.Stream(thing, stream, options, lifetime), new(ThingEndpointKind.Stream, "GET", streamPath, thing.Name, thing.Definition, stream));
                 Map(group, viewerPath, StreamEndpoints.Viewer(thing, stream), new(ThingEndpointKind.StreamViewer, "GET", viewerPath, thing.Name, thing.Definition, stream));
                 Map(group, snapshotPath, StreamEndpoints.Snapshot(thing, stream), new(ThingEndpointKind.StreamSnapshot, "GET", snapshotPath, thing.Name, thing.Definition, stream));
             }
         }
 
-        group.MapSwagger(ThingUrls.OpenApiPath.Replace("openapi", "{documentName}", StringComparison.Ordinal));
+        group.MapSwagger(ThingPaths.OpenApiDocument.Replace("openapi", "{documentName}", StringComparison.Ordinal));
         return group;
     }
 

@@ -1,4 +1,4 @@
-using LabThings.Model;
+using LabThings.Schema;
 using Microsoft.AspNetCore.Http;
 
 namespace LabThings.Server.Routing;

@@ -1,4 +1,5 @@
 using LabThings.Model;
+using LabThings.Schema;
 using LabThings.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 
@@ -29,7 +30,7 @@ internal static class PropertyEndpoints
 
     public static RequestDelegate Write(HostedThing thing, PropertyDefinition definition) => async context =>
     {
-        if (definition.ReadOnly || definition.Setter is null)
+        if (!definition.IsWritable)
         {
             context.Response.Headers.Allow = "GET";
             await Problems.WriteAsync(context, StatusCodes.Status405MethodNotAllowed, "Property is read-only", $"'{definition.Name}' of '{thing.Name}' can be read but not written.").ConfigureAwait(false);

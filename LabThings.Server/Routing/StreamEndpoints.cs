@@ -100,9 +100,9 @@ internal static class StreamEndpoints
     public static RequestDelegate Viewer(HostedThing thing, StreamDefinition definition) => context =>
     {
         var pathBase = context.Request.PathBase;
-        var streamUrl = WebUtility.HtmlEncode(pathBase + ThingUrls.Affordance(thing.Name, definition.Name));
-        var snapshotUrl = WebUtility.HtmlEncode(pathBase + ThingUrls.StreamSnapshot(thing.Name, definition.Name));
-        var tdUrl = WebUtility.HtmlEncode(pathBase + ThingUrls.Thing(thing.Name));
+        var streamUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(definition.Name)));
+        var snapshotUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSnapshot(definition.Name)));
+        var tdUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.Thing(thing.Name));
         var title = WebUtility.HtmlEncode($"{thing.Name}: {definition.Title}");
         var description = definition.Description is { } d ? $"<p>{WebUtility.HtmlEncode(d)}</p>" : "";
         context.Response.ContentType = "text/html; charset=utf-8";

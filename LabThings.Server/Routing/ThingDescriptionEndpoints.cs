@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LabThings.Description;
+using LabThings.Model;
 using LabThings.Server.Hosting;
 using Microsoft.AspNetCore.Http;
 
@@ -19,7 +20,7 @@ internal static class ThingDescriptionEndpoints
             return Task.CompletedTask;
         }
 
-        var td = ThingDescriptionBuilder.Build(thing.Thing, thing.Name, RequestUrls.ApplicationBase(context.Request));
+        var td = ThingDescriptionBuilder.Build(thing.Thing, RequestUrls.ApplicationBase(context.Request));
         return WriteJsonAsync(context, td, ThingDescriptionJson.MediaType);
     };
 
@@ -28,7 +29,7 @@ internal static class ThingDescriptionEndpoints
         var applicationBase = RequestUrls.ApplicationBase(context.Request);
         var all = host.Things.ToDictionary(
             t => t.Name,
-            t => ThingDescriptionBuilder.Build(t.Thing, t.Name, applicationBase),
+            t => ThingDescriptionBuilder.Build(t.Thing, applicationBase),
             StringComparer.Ordinal);
         return WriteJsonAsync(context, all, "application/json");
     };
@@ -38,7 +39,7 @@ internal static class ThingDescriptionEndpoints
         var applicationBase = RequestUrls.ApplicationBase(context.Request);
         var urls = host.Things.ToDictionary(
             t => t.Name,
-            t => new Uri(applicationBase, ThingUrls.Thing(t.Name).TrimStart('/')).AbsoluteUri,
+            t => new Uri(applicationBase, ThingPaths.Thing(t.Name).TrimStart('/')).AbsoluteUri,
             StringComparer.Ordinal);
         return WriteJsonAsync(context, urls, "application/json");
     };

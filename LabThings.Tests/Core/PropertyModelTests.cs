@@ -10,7 +10,7 @@ public sealed class PropertyModelTests
     [Fact]
     public void Discovery_ClassifiesDataFunctionalReadOnlyAndSettings()
     {
-        var definition = ThingDefinition.For<Instrument>();
+        var definition = ThingDefinitions.Get<Instrument>();
         PropertyDefinition P(string name) => definition.Properties.Single(p => p.Name == name);
 
         P("exposure").Should().Match<PropertyDefinition>(p => !p.IsFunctional && !p.ReadOnly && p.Observable && !p.IsSetting && p.IsResettable);
@@ -34,7 +34,7 @@ public sealed class PropertyModelTests
     [InlineData("temperature", """{"type":"string"}""")]
     public void Schema_SupportedTypes_AreGeneratedWithTheirConstraints(string name, string expected)
     {
-        var schema = ThingDefinition.For<Instrument>().Properties.Single(p => p.Name == name).GetSchema();
+        var schema = ThingDefinitions.Get<Instrument>().Properties.Single(p => p.Name == name).GetSchema();
 
         JsonNode.DeepEquals(schema, JsonNode.Parse(expected)).Should().BeTrue($"{name}'s schema was {schema.ToJsonString()}");
     }
@@ -42,7 +42,7 @@ public sealed class PropertyModelTests
     [Fact]
     public void Schema_Record_IsAnObjectWithSnakeCaseRequiredMembersAndNoExtras()
     {
-        var schema = ThingDefinition.For<Instrument>().Properties.Single(p => p.Name == "position").GetSchema();
+        var schema = ThingDefinitions.Get<Instrument>().Properties.Single(p => p.Name == "position").GetSchema();
 
         schema["type"]!.GetValue<string>().Should().Be("object");
         schema["properties"]!.AsObject().Select(p => p.Key).Should().Equal("x", "y", "label");
@@ -53,8 +53,7 @@ public sealed class PropertyModelTests
     [Fact]
     public void PropertiesApi_GivesMetadataValueDefaultResetAndSchema()
     {
-        var instrument = new Instrument();
-        instrument.CaptureDefaults();
+        var instrument = new FakeConnection("instrument").Attach(new Instrument());
         var exposure = instrument.Properties["exposure"];
 
         exposure.Default.Should().Be(1.5);
@@ -73,7 +72,7 @@ public sealed class PropertyModelTests
         act.Should().Throw<PropertyValidationException>().Which.Problems.Single().Rule.Should().Be("maximum");
         instrument.Exposure.Should().Be(1.5);
         instrument.Invoking(i => i.Properties["nope"]).Should().Throw<KeyNotFoundException>().WithMessage("*exposure*");
-        instrument.Properties.Should().HaveCount(ThingDefinition.For<Instrument>().Properties.Length);
+        instrument.Properties.Should().HaveCount(ThingDefinitions.Get<Instrument>().Properties.Length);
     }
 
     [Fact]
@@ -100,7 +99,7 @@ public sealed class PropertyModelTests
     [Fact]
     public void Discovery_InvalidProperties_AreAllReported()
     {
-        var act = () => ThingDefinition.For<BadProperties>();
+        var act = () => ThingDefinitions.Get<BadProperties>();
 
         var problems = act.Should().Throw<ThingDefinitionException>().Which.Problems;
         problems.Should().Contain(p => p.Contains("BadProperties.Recursive", StringComparison.Ordinal) && p.Contains("recursive", StringComparison.Ordinal));

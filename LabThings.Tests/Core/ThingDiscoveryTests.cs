@@ -11,14 +11,14 @@ public sealed class ThingDiscoveryTests
     [Fact]
     public void For_StreamProperty_IsDiscoveredWithSnakeCaseNameAndAttributeMetadata()
     {
-        var definition = ThingDefinition.For<TwoStreams>();
+        var definition = ThingDefinitions.Get<TwoStreams>();
 
         definition.Streams.Select(s => s.Name).Should().Equal("main_view", "side");
         var main = definition.Streams[0];
         main.Title.Should().Be("Main view");
         main.Description.Should().Be("The main camera");
         main.RingbufferSize.Should().Be(3);
-        main.Kind.Should().Be(AffordanceKind.Stream);
+        main.Should().BeOfType<StreamDefinition>();
         definition.Find("side")!.Title.Should().Be("Side camera");
         definition.Find("SideView").Should().BeNull("only wire names are looked up");
         definition.Description.Should().BeNull();
@@ -29,7 +29,7 @@ public sealed class ThingDiscoveryTests
     public void For_SameType_ReturnsTheCachedDefinition()
     {
 #pragma warning disable CA2263 // both overloads are under test
-        ThingDefinition.For<TwoStreams>().Should().BeSameAs(ThingDefinition.For(typeof(TwoStreams)));
+        ThingDefinitions.Get<TwoStreams>().Should().BeSameAs(ThingDefinitions.Get(typeof(TwoStreams)));
 #pragma warning restore CA2263
     }
 
@@ -58,7 +58,7 @@ public sealed class ThingDiscoveryTests
     [Fact]
     public void For_BrokenType_ReportsEveryProblemNamingTypeAndMember()
     {
-        var act = () => ThingDefinition.For<Broken>();
+        var act = () => ThingDefinitions.Get<Broken>();
 
         var problems = act.Should().Throw<ThingDefinitionException>().Which.Problems;
         problems.Should().HaveCount(5);

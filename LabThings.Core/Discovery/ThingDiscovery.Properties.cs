@@ -1,16 +1,17 @@
 using System.ComponentModel;
 using System.Linq.Expressions;
 using System.Reflection;
+using LabThings.Model;
 using LabThings.Outputs;
 using LabThings.Schema;
 
-namespace LabThings.Model;
+namespace LabThings;
 
 internal static partial class ThingDiscovery
 {
     private static readonly NullabilityInfoContext Nullability = new();
 
-    private static PropertyDefinition? DiscoverProperty(MemberInfo member, ThingPropertyAttribute attribute, bool validateOwnWrites, string where, List<string> problems)
+    private static PropertyDefinition? DiscoverProperty(MemberInfo member, ThingPropertyAttribute attribute, int index, bool validateOwnWrites, string where, List<string> problems)
     {
         var before = problems.Count;
         var kind = attribute is ThingSettingAttribute ? "[ThingSetting]" : "[ThingProperty]";
@@ -48,7 +49,7 @@ internal static partial class ThingDiscovery
             problems.Add($"{where}: a setting needs a setter (it may be private) so that saved values can be restored");
         }
 
-        Action<Thing>? resetter = null;
+        Action<object>? resetter = null;
         if (attribute.Resetter is { } resetterName)
         {
             var method = declaring.GetMethod(resetterName, BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
@@ -63,53 +64,55 @@ internal static partial class ThingDiscovery
         }
 
         var name = attribute.Name ?? WireNames.FromMember(property.Name);
-        if (WireNames.Problem(name) is { } nameProblem)
+        if (WireNames.AffordanceNameProblem(name) is { } nameProblem)
         {
             problems.Add($"{where}: {nameProblem}");
         }
 
         var nullable = !valueType.IsValueType && Nullability.Create(property).ReadState == NullabilityState.Nullable;
-        var schema = JsonSchemaGenerator.Generate(valueType, property, attribute, nullable, where, problems);
+        var schema = JsonSchemaGenerator.Generate(LabThingsJson.Options, valueType, property, Constraints(attribute), nullable, where, problems);
         if (problems.Count > before || schema is null)
         {
             return null;
         }
 
-        return new PropertyDefinition
-        {
-            Name = name,
-            Title = attribute.Title ?? WireNames.Humanize(name),
-            Description = attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
-            Member = property,
-            ValueType = valueType,
-            ReadOnly = readOnly,
-            Observable = attribute.ObservableOrNull ?? !isFunctional,
-            IsSetting = attribute is ThingSettingAttribute,
-            IsFunctional = isFunctional,
-            Unit = attribute.Unit,
-            ValidateOwnWrites = validateOwnWrites,
-            SchemaNode = schema,
-            Getter = CompileGetter<object?>(property),
-            Setter = setter is null ? null : CompileSetter(property, setter),
-            Resetter = resetter,
-        };
+        var flags = (readOnly ? PropertyFlags.ReadOnly : 0)
+            | ((attribute.ObservableOrNull ?? !isFunctional) ? PropertyFlags.Observable : 0)
+            | (attribute is ThingSettingAttribute ? PropertyFlags.Setting : 0)
+            | (isFunctional ? PropertyFlags.Functional : 0)
+            | (validateOwnWrites ? PropertyFlags.ValidateOwnWrites : 0);
+        return new PropertyDefinition(
+            name,
+            attribute.Title ?? WireNames.Humanize(name),
+            attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            property,
+            index,
+            flags,
+            attribute.Unit,
+            schema,
+            CompileGetter<object?>(property),
+            setter is null ? null : CompileSetter(property, setter),
+            resetter);
     }
 
-    private static Action<Thing, object?> CompileSetter(PropertyInfo property, MethodInfo setter)
+    private static SchemaConstraints Constraints(ThingPropertyAttribute a)
+        => new(a.Minimum, a.Maximum, a.ExclusiveMinimum, a.ExclusiveMaximum, a.MultipleOf, a.MinLength, a.MaxLength, a.Pattern);
+
+    private static Action<object, object?> CompileSetter(PropertyInfo property, MethodInfo setter)
     {
-        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var thing = Expression.Parameter(typeof(object), "thing");
         var value = Expression.Parameter(typeof(object), "value");
         var call = Expression.Call(
             Expression.Convert(thing, property.DeclaringType!),
             setter,
             Expression.Convert(value, property.PropertyType));
-        return Expression.Lambda<Action<Thing, object?>>(call, thing, value).Compile();
+        return Expression.Lambda<Action<object, object?>>(call, thing, value).Compile();
     }
 
-    private static Action<Thing> CompileAction(MethodInfo method)
+    private static Action<object> CompileAction(MethodInfo method)
     {
-        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var thing = Expression.Parameter(typeof(object), "thing");
         var call = Expression.Call(Expression.Convert(thing, method.DeclaringType!), method);
-        return Expression.Lambda<Action<Thing>>(call, thing).Compile();
+        return Expression.Lambda<Action<object>>(call, thing).Compile();
     }
 }

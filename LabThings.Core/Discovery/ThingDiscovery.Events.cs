@@ -1,9 +1,10 @@
 using System.ComponentModel;
 using System.Linq.Expressions;
 using System.Reflection;
+using LabThings.Model;
 using LabThings.Schema;
 
-namespace LabThings.Model;
+namespace LabThings;
 
 internal static partial class ThingDiscovery
 {
@@ -37,9 +38,9 @@ internal static partial class ThingDiscovery
             return null;
         }
 
-        var schema = payloadType is null ? null : JsonSchemaGenerator.Generate(payloadType, null, null, false, $"{where}, payload", problems);
+        var schema = payloadType is null ? null : JsonSchemaGenerator.Generate(LabThingsJson.Options, payloadType, null, null, false, $"{where}, payload", problems);
         var name = attribute.Name ?? WireNames.FromMember(eventInfo.Name);
-        if (WireNames.Problem(name) is { } nameProblem)
+        if (WireNames.AffordanceNameProblem(name) is { } nameProblem)
         {
             problems.Add($"{where}: {nameProblem}");
         }
@@ -49,20 +50,18 @@ internal static partial class ThingDiscovery
             return null;
         }
 
-        return new EventDefinition
-        {
-            Name = name,
-            Title = attribute.Title ?? WireNames.Humanize(name),
-            Description = attribute.Description ?? eventInfo.GetCustomAttribute<DescriptionAttribute>()?.Description,
-            Member = eventInfo,
-            PayloadType = payloadType,
-            PayloadSchemaNode = schema,
-            Subscribe = CompileSubscribe(eventInfo, handlerType, payloadType),
-        };
+        return new EventDefinition(
+            name,
+            attribute.Title ?? WireNames.Humanize(name),
+            attribute.Description ?? eventInfo.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            eventInfo,
+            payloadType,
+            schema,
+            CompileSubscribe(eventInfo, handlerType, payloadType));
     }
 
     /// <summary>Builds, once, a function that adds a handler forwarding the payload to a callback, and returns its remover.</summary>
-    private static Func<Thing, Action<object?>, Action> CompileSubscribe(EventInfo eventInfo, Type handlerType, Type? payloadType)
+    private static Func<object, Action<object?>, Action> CompileSubscribe(EventInfo eventInfo, Type handlerType, Type? payloadType)
     {
         var invoke = handlerType.GetMethod("Invoke")!;
         var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();

@@ -3,11 +3,12 @@ using System.ComponentModel;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using LabThings.Model;
 using LabThings.Outputs;
 using LabThings.Schema;
 using Microsoft.Extensions.Logging;
 
-namespace LabThings.Model;
+namespace LabThings;
 
 internal static partial class ThingDiscovery
 {
@@ -52,14 +53,14 @@ internal static partial class ThingDiscovery
                 : ActionParameterSource.Input;
             var name = WireNames.FromMember(parameter.Name ?? $"arg{parameter.Position}");
             var isRequired = source == ActionParameterSource.Input && !parameter.HasDefaultValue;
-            parameters.Add(new ActionParameter(name, type, source, isRequired, parameter));
+            parameters.Add(new ActionParameter(name, source, isRequired, parameter));
             if (source != ActionParameterSource.Input)
             {
                 continue;
             }
 
             var nullable = !type.IsValueType && Nullability.Create(parameter).WriteState == NullabilityState.Nullable;
-            var schema = type == typeof(Blob) ? BlobSchema.Create() : JsonSchemaGenerator.Generate(type, parameter, null, nullable, at, problems);
+            var schema = type == typeof(Blob) ? BlobSchema.Create() : JsonSchemaGenerator.Generate(LabThingsJson.Options, type, parameter, null, nullable, at, problems);
             if (schema is null)
             {
                 continue;
@@ -92,11 +93,11 @@ internal static partial class ThingDiscovery
         {
             var nullable = !outputType.IsValueType && Nullability.Create(method.ReturnParameter).ReadState == NullabilityState.Nullable
                 && outputType == method.ReturnType;
-            outputSchema = JsonSchemaGenerator.Generate(outputType, method.ReturnParameter, null, nullable, $"{where}, return value", problems);
+            outputSchema = JsonSchemaGenerator.Generate(LabThingsJson.Options, outputType, method.ReturnParameter, null, nullable, $"{where}, return value", problems);
         }
 
         var wireName = attribute.Name ?? WireNames.FromMember(method.Name);
-        if (WireNames.Problem(wireName) is { } nameProblem)
+        if (WireNames.AffordanceNameProblem(wireName) is { } nameProblem)
         {
             problems.Add($"{where}: {nameProblem}");
         }
@@ -122,24 +123,24 @@ internal static partial class ThingDiscovery
             input["required"] = required;
         }
 
-        return new ActionDefinition
-        {
-            Name = wireName,
-            Title = attribute.Title ?? WireNames.Humanize(wireName),
-            Description = attribute.Description ?? method.GetCustomAttribute<DescriptionAttribute>()?.Description,
-            Member = method,
-            Parameters = [.. parameters],
-            OutputType = outputType,
-            OutputMediaType = attribute.OutputMediaType,
-            Retention = TimeSpan.FromSeconds(attribute.RetentionSeconds),
-            Lock = attribute.Lock,
-            RefuseWhenLocked = attribute.RefuseWhenLocked,
-            Safe = attribute.Safe,
-            Idempotent = attribute.Idempotent,
-            InputSchemaNode = input,
-            OutputSchemaNode = outputSchema,
-            Invoker = CompileInvoker(method),
-        };
+        var options = new ActionOptions(
+            attribute.OutputMediaType,
+            TimeSpan.FromSeconds(attribute.RetentionSeconds),
+            attribute.Lock,
+            attribute.RefuseWhenLocked,
+            attribute.Safe,
+            attribute.Idempotent);
+        return new ActionDefinition(
+            wireName,
+            attribute.Title ?? WireNames.Humanize(wireName),
+            attribute.Description ?? method.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            method,
+            [.. parameters],
+            outputType,
+            input,
+            outputSchema,
+            options,
+            CompileInvoker(method));
     }
 
     /// <summary>The type an action's caller receives: <c>T</c> for <c>T</c>, <c>Task&lt;T&gt;</c> and <c>ValueTask&lt;T&gt;</c>; null for void, Task and ValueTask.</summary>
@@ -158,9 +159,9 @@ internal static partial class ThingDiscovery
         return returnType;
     }
 
-    private static Func<Thing, object?[], Task<object?>> CompileInvoker(MethodInfo method)
+    private static Func<object, object?[], Task<object?>> CompileInvoker(MethodInfo method)
     {
-        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var thing = Expression.Parameter(typeof(object), "thing");
         var args = Expression.Parameter(typeof(object?[]), "args");
         var arguments = method.GetParameters()
             .Select((p, i) => (Expression)Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType))
@@ -193,7 +194,7 @@ internal static partial class ThingDiscovery
             body = Expression.Call(FromResult, Expression.Convert(call, typeof(object)));
         }
 
-        return Expression.Lambda<Func<Thing, object?[], Task<object?>>>(body, thing, args).Compile();
+        return Expression.Lambda<Func<object, object?[], Task<object?>>>(body, thing, args).Compile();
     }
 
     private static async Task<object?> AwaitTaskAsync<T>(Task<T> task) => await task.ConfigureAwait(false);

@@ -2,25 +2,22 @@ using System.Collections.Immutable;
 using System.ComponentModel;
 using System.Linq.Expressions;
 using System.Reflection;
+using LabThings.Model;
 using LabThings.Outputs;
 
-namespace LabThings.Model;
+namespace LabThings;
 
-/// <summary>The one place that reflects over Thing types: turns a type into a validated <see cref="ThingDefinition"/>.</summary>
+/// <summary>
+/// The one place that reflects over Thing types: turns a type into a validated <see cref="ThingDefinition"/>.
+/// Only <see cref="ThingDefinitions"/> calls it, once per type.
+/// </summary>
 internal static partial class ThingDiscovery
 {
     private const BindingFlags InstanceMembers = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
     private const BindingFlags StaticMembers = BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
 
-    public static ThingDefinition Discover(Type thingType)
-    {
-        var problems = new List<string>();
-        var definition = TryDiscover(thingType, problems);
-        return problems.Count > 0 || definition is null ? throw new ThingDefinitionException(problems) : definition;
-    }
-
-    /// <summary>Discovers <paramref name="thingType"/>, adding every problem to <paramref name="problems"/>; null if any.</summary>
-    public static ThingDefinition? TryDiscover(Type thingType, List<string> problems)
+    /// <summary>Discovers <paramref name="thingType"/>, adding every problem to <paramref name="problems"/>; null if there is any.</summary>
+    public static ThingDefinition? Discover(Type thingType, List<string> problems)
     {
         var before = problems.Count;
         var typeName = thingType.FullName ?? thingType.Name;
@@ -55,7 +52,7 @@ internal static partial class ThingDiscovery
             var affordance = attributes[0] switch
             {
                 MjpegStreamAttribute stream => DiscoverStream(member, stream, where, problems),
-                ThingPropertyAttribute property => DiscoverProperty(member, property, validateOwnWrites, where, problems),
+                ThingPropertyAttribute property => DiscoverProperty(member, property, affordances.OfType<PropertyDefinition>().Count(), validateOwnWrites, where, problems),
                 ThingActionAttribute action => DiscoverAction(member, action, where, problems),
                 ThingEventAttribute thingEvent => DiscoverEvent(member, thingEvent, where, problems),
                 var other => Unsupported(other, where, problems),
@@ -151,7 +148,7 @@ internal static partial class ThingDiscovery
         }
 
         var name = attribute.Name ?? WireNames.FromMember(property.Name);
-        if (WireNames.Problem(name) is { } nameProblem)
+        if (WireNames.AffordanceNameProblem(name) is { } nameProblem)
         {
             problems.Add($"{where}: {nameProblem}");
         }
@@ -161,26 +158,24 @@ internal static partial class ThingDiscovery
             return null;
         }
 
-        return new StreamDefinition
-        {
-            Name = name,
-            Title = attribute.Title ?? WireNames.Humanize(name),
-            Description = attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
-            Member = property,
-            RingbufferSize = attribute.RingbufferSize,
-            Accessor = CompileGetter<MjpegStream>(property),
-        };
+        return new StreamDefinition(
+            name,
+            attribute.Title ?? WireNames.Humanize(name),
+            attribute.Description ?? property.GetCustomAttribute<DescriptionAttribute>()?.Description,
+            property,
+            attribute.RingbufferSize,
+            CompileGetter<MjpegStream>(property));
     }
 
-    private static Func<Thing, T> CompileGetter<T>(PropertyInfo property)
+    private static Func<object, T> CompileGetter<T>(PropertyInfo property)
     {
-        var thing = Expression.Parameter(typeof(Thing), "thing");
+        var thing = Expression.Parameter(typeof(object), "thing");
         Expression body = Expression.Property(Expression.Convert(thing, property.DeclaringType!), property);
         if (body.Type != typeof(T))
         {
             body = Expression.Convert(body, typeof(T));
         }
 
-        return Expression.Lambda<Func<Thing, T>>(body, thing).Compile();
+        return Expression.Lambda<Func<object, T>>(body, thing).Compile();
     }
 }

@@ -1,0 +1,149 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LabThings.Model;
+using Microsoft.Extensions.Logging;
+
+namespace LabThings.Server.Hosting;
+
+/// <summary>
+/// One Thing's settings (<c>[ThingSetting]</c> properties) on disk: a JSON object of their values. <see cref="Load"/>
+/// restores them when the Thing is added; after that the file is handed each changed setting's value
+/// (<see cref="Save"/>) and rewritten. Writing makes a temporary file, flushes it to disk and renames it over the
+/// old one, so a crash never leaves a half-written file. Loading never fails: a missing file keeps the defaults;
+/// a corrupt one is kept aside as <c>{file}.corrupt</c> and the defaults are used; each invalid or unknown entry
+/// is logged and skipped. Thread-safe.
+/// </summary>
+internal sealed partial class SettingsFile(string thingName, string path, ILogger logger)
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private readonly Lock _gate = new();
+
+    /// <summary>The values as last saved (or loaded), by wire name; null until <see cref="Load"/> has run.</summary>
+    private JsonObject? _values;
+
+    /// <summary>The file.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>
+    /// Restores the Thing's settings from the file, then takes the values the Thing now holds as the file's content.
+    /// Changes reported before this (restoring included) are not written back.
+    /// </summary>
+    public void Load(Thing thing)
+    {
+        foreach (var (key, value) in Read())
+        {
+            if (!thing.Properties.TryGet(key, out var property) || !property.Definition.IsSetting)
+            {
+                Log.UnknownSetting(logger, thingName, key, Path);
+                continue;
+            }
+
+            try
+            {
+                property.SetJson(value?.ToJsonString() ?? "null");
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or JsonException)
+            {
+                Log.InvalidSetting(logger, thingName, key, Path, ex.Message);
+            }
+        }
+
+        var values = new JsonObject();
+        foreach (var property in thing.Properties.Where(p => p.Definition.IsSetting))
+        {
+            values[property.Name] = JsonNode.Parse(property.GetJsonUtf8());
+        }
+
+        lock (_gate)
+        {
+            _values = values;
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="property"/> now holds <paramref name="json"/> and rewrites the file. Saves are
+    /// serialized, and each writes every setting's latest value, so the file ends with the values last reported.
+    /// </summary>
+    public void Save(PropertyDefinition property, string json)
+    {
+        lock (_gate)
+        {
+            if (_values is null)
+            {
+                return;
+            }
+
+            _values[property.Name] = JsonNode.Parse(json);
+            Write(Encoding.UTF8.GetBytes(_values.ToJsonString(Indented) + "\n"));
+        }
+    }
+
+    private JsonObject Read()
+    {
+        if (!File.Exists(Path))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(Path)) as JsonObject
+                ?? throw new JsonException("the file does not hold a JSON object");
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            var aside = Path + ".corrupt";
+            TryCopy(Path, aside);
+            Log.FileUnreadable(logger, ex, thingName, Path, aside);
+            return [];
+        }
+    }
+
+    private void Write(byte[] bytes)
+    {
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            var temporary = Path + ".tmp";
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(bytes);
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, Path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SaveFailed(logger, ex, thingName, Path);
+        }
+    }
+
+    private static void TryCopy(string from, string to)
+    {
+        try
+        {
+            File.Copy(from, to, overwrite: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original stays in place until the next save anyway.
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Settings of Thing '{ThingName}' in {Path} could not be read; using defaults. A copy was kept as {Copy}", EventName = "SettingsUnreadable")]
+        public static partial void FileUnreadable(ILogger logger, Exception exception, string thingName, string path, string copy);
+
+        [LoggerMessage(2, LogLevel.Warning, "Settings of Thing '{ThingName}': '{Key}' in {Path} is not a setting of this Thing; it is ignored and will not be saved again", EventName = "UnknownSetting")]
+        public static partial void UnknownSetting(ILogger logger, string thingName, string key, string path);
+
+        [LoggerMessage(3, LogLevel.Warning, "Settings of Thing '{ThingName}': the saved value of '{Key}' in {Path} is invalid and was not loaded; keeping the default. {Reason}", EventName = "InvalidSetting")]
+        public static partial void InvalidSetting(ILogger logger, string thingName, string key, string path, string reason);
+
+        [LoggerMessage(4, LogLevel.Error, "Settings of Thing '{ThingName}' could not be saved to {Path}", EventName = "SettingsSaveFailed")]
+        public static partial void SaveFailed(ILogger logger, Exception exception, string thingName, string path);
+    }
+}
