@@ -43,6 +43,10 @@ internal static class ThingPaths
     /// <summary>Segments a Thing's own routes use under <c>/{thing}/</c>: no affordance may be named after one.</summary>
     public static FrozenSet<string> ReservedAffordanceNames { get; } = new[] { WebSocketSegment }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Why a Thing cannot have this name, or null if it can.</summary>
+    public static string? ThingNameProblem(string name)
+        => WireNames.UrlProblem(name) ?? (ReservedThingNames.Contains(name) ? $"the name '{name}' is used by the server itself" : null);
+
     /// <summary>The Thing's own URL, where its TD is served: <c>/{thing}/</c>.</summary>
     public static string Thing(string thing) => $"/{thing}/";
 

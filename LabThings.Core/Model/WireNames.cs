@@ -43,11 +43,8 @@ internal static partial class WireNames
     public static string? AffordanceNameProblem(string name)
         => UrlProblem(name) ?? (ThingPaths.ReservedAffordanceNames.Contains(name) ? $"the name '{name}' is reserved" : null);
 
-    /// <summary>Why a Thing cannot have this name, or null if it can.</summary>
-    public static string? ThingNameProblem(string name)
-        => UrlProblem(name) ?? (ThingPaths.ReservedThingNames.Contains(name) ? $"the name '{name}' is used by the server itself" : null);
-
-    private static string? UrlProblem(string name) => ValidName().IsMatch(name)
+    /// <summary>Why a name cannot be a URL segment, or null if it can.</summary>
+    public static string? UrlProblem(string name) => ValidName().IsMatch(name)
         ? null
         : $"the name '{name}' is not usable in a URL: use letters, digits, '_' and '-' only, starting with a letter or '_'";
 

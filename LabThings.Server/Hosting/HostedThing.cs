@@ -65,7 +65,7 @@ internal sealed partial class HostedThing : IThingConnection
             return;
         }
 
-        Report(property, key, observed, () => JsonSerializer.Serialize(property.GetValue(Thing), property.ValueType, LabThingsJson.Options));
+        Report(property, key, observed, () => JsonSerializer.Serialize(Thing.Properties[property.Name].GetValue(), property.ValueType, LabThingsJson.Options));
     }
 
     public void EventRaised(EventDefinition thingEvent, object? payload)

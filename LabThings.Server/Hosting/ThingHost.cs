@@ -66,7 +66,7 @@ internal sealed class ThingHost
 
         foreach (var registration in registrations)
         {
-            if (WireNames.ThingNameProblem(registration.Name) is { } problem)
+            if (ThingPaths.ThingNameProblem(registration.Name) is { } problem)
             {
                 problems.Add($"Thing '{registration.Name}' ({registration.ThingType.Name}): {problem}");
             }

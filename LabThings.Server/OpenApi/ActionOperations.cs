@@ -13,7 +13,7 @@ internal static class ActionOperations
         var about = action.Description is { } d ? d + ". " : "";
         var output = action.OutputIsBlob
             ? null
-            : action.OutputSchemaNode is { } schema ? OpenApiSchemas.From(schema, document) : null;
+            : action.GetOutputSchema() is { } schema ? OpenApiSchemas.From(schema, document) : null;
         switch (metadata.Kind)
         {
             case ThingEndpointKind.ActionInvocations:
@@ -109,8 +109,8 @@ internal static class ActionOperations
     {
         operation.RequestBody = new OpenApiRequestBody
         {
-            Required = action.InputSchemaNode["required"] is JsonArray { Count: > 0 },
-            Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = new OpenApiMediaType { Schema = OpenApiSchemas.From(action.InputSchemaNode, document) } },
+            Required = action.InputRequired,
+            Content = new Dictionary<string, IOpenApiMediaType> { ["application/json"] = new OpenApiMediaType { Schema = OpenApiSchemas.From(action.GetInputSchema(), document) } },
         };
         return operation;
     }

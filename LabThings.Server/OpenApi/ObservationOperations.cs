@@ -47,8 +47,8 @@ internal static class ObservationOperations
 
     private static IOpenApiSchema? SchemaOf(AffordanceDefinition affordance, OpenApiDocument document) => affordance switch
     {
-        PropertyDefinition property => OpenApiSchemas.From(property.SchemaNode, document),
-        EventDefinition { PayloadSchemaNode: { } schema } => OpenApiSchemas.From(schema, document),
+        PropertyDefinition property => OpenApiSchemas.From(property.GetSchema(), document),
+        EventDefinition thingEvent when thingEvent.GetPayloadSchema() is { } schema => OpenApiSchemas.From(schema, document),
         _ => null,
     };
 }

@@ -109,7 +109,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
 
     private static OpenApiOperation DescribeProperty(ThingEndpointMetadata metadata, PropertyDefinition property, string id, OpenApiDocument document)
     {
-        var schema = OpenApiSchemas.From(property.SchemaNode, document);
+        var schema = OpenApiSchemas.From(property.GetSchema(), document);
         var about = property.Description is { } d ? d + ". " : "";
         switch (metadata.Kind)
         {

@@ -94,7 +94,7 @@ public sealed class ThingDiscoveryTests
     {
         var builder = WebApplication.CreateBuilder();
         builder.Services.AddLabThings().AddThing("broken", _ => (Thing)null!);
-        builder.Services.AddSingleton(new Server.Hosting.ThingRegistration("broken2", typeof(Broken), _ => null!));
+        builder.Services.AddSingleton(new global::LabThings.Server.Hosting.ThingRegistration("broken2", typeof(Broken), _ => null!));
         var app = builder.Build();
 
         var act = () => app.MapThings();
