@@ -42,7 +42,7 @@ public static class LabThingsServiceCollectionExtensions
         services.AddSwaggerGen();
         services.AddOptions<SwaggerGenOptions>().Configure<IOptions<LabThingsOptions>>((swagger, labThings) =>
         {
-            swagger.SwaggerDoc(OpenApiDocumentNames.Default, new OpenApiInfo
+            swagger.SwaggerDoc(OpenApiContext.DocumentName, new OpenApiInfo
             {
                 Title = labThings.Value.Title,
                 Version = typeof(LabThings.Thing).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",

@@ -137,8 +137,22 @@ internal sealed class Invocation : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The output as JSON, or null until completed: a copy of the action's value, or for a blob
+    /// <c>{"href", "media_type"}</c> with the href made by <paramref name="url"/> from the blob's path.
+    /// </summary>
+    public JsonNode? OutputJson(Func<string, string> url)
+    {
+        lock (_gate)
+        {
+            if (OutputBlobId is { } blobId && BlobMediaType is { } mediaType)
+            {
+                return new JsonObject { ["href"] = url(ThingPaths.Blob(blobId)), ["media_type"] = mediaType };
+            }
+
+            return Output?.DeepClone();
+        }
+    }
+
     public void Dispose() => _cancellation.Dispose();
 }
-
-/// <summary>Why an invocation failed, as RFC 9457 problem details.</summary>
-internal sealed record InvocationError(string Type, string Title, int Status, string Detail);

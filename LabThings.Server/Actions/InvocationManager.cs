@@ -228,19 +228,17 @@ internal sealed partial class InvocationManager : IDisposable
         var status = new JsonObject
         {
             ["action name"] = invocation.Action.Name,
-            ["status"] = invocation.Status.ToString().ToLowerInvariant(),
+            ["status"] = JsonSerializer.SerializeToNode(invocation.Status, LabThingsJson.Options),
             ["id"] = invocation.Id,
             ["href"] = ThingPaths.Invocation(invocation.Id),
         };
         if (invocation.Status == InvocationStatus.Completed)
         {
-            status["output"] = invocation.OutputBlobId is { } blob
-                ? new JsonObject { ["href"] = ThingPaths.Blob(blob), ["media_type"] = invocation.BlobMediaType }
-                : invocation.Output?.DeepClone();
+            status["output"] = invocation.OutputJson(path => path);
         }
         else if (invocation.Error is { } error)
         {
-            status["error"] = new JsonObject { ["type"] = error.Type, ["title"] = error.Title, ["status"] = error.Status, ["detail"] = error.Detail };
+            status["error"] = JsonSerializer.SerializeToNode(error, LabThingsJson.Options);
         }
 
         _observers.Publish(new Notification(key, status.ToJsonString(LabThingsJson.Options)));
@@ -253,10 +251,10 @@ internal sealed partial class InvocationManager : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Action {ThingName}.{ActionName} (invocation {InvocationId}) failed: {Reason}")]
+        [LoggerMessage(1, LogLevel.Warning, "Action {ThingName}.{ActionName} (invocation {InvocationId}) failed: {Reason}", EventName = "ActionFailed")]
         public static partial void ActionFailed(ILogger logger, string thingName, string actionName, string invocationId, string reason);
 
-        [LoggerMessage(2, LogLevel.Error, "Action {ThingName}.{ActionName} (invocation {InvocationId}) raised an exception")]
+        [LoggerMessage(2, LogLevel.Error, "Action {ThingName}.{ActionName} (invocation {InvocationId}) raised an exception", EventName = "ActionCrashed")]
         public static partial void ActionCrashed(ILogger logger, Exception exception, string thingName, string actionName, string invocationId);
     }
 }

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
 
 namespace LabThings.Server.Observation;
 
@@ -16,6 +18,14 @@ namespace LabThings.Server.Observation;
 internal static class SseEndpoint
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+
+    /// <summary>The OpenAPI description of an SSE endpoint.</summary>
+    public static OperationBuilder Describe(OpenApiContext api, string summary, string description)
+        => new OperationBuilder(
+                api,
+                summary,
+                description + " The stream opens with a comment once subscribed, sends a keep-alive comment every 15 s, and reports notifications dropped for a slow client as an 'event: dropped' record.")
+            .Response(200, "An endless text/event-stream; close it to unsubscribe", "text/event-stream", new OpenApiSchema { Type = JsonSchemaType.String });
 
     public static RequestDelegate Handle(ObservationKey key, ObservationHub hub, IHostApplicationLifetime lifetime) => async context =>
     {

@@ -3,8 +3,9 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LabThings.Server.Endpoints;
 using LabThings.Server.Hosting;
-using LabThings.Server.Routing;
+using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 
@@ -22,6 +23,18 @@ internal static class WebSocketEndpoint
     private const string ErrorTypes = "https://w3c.github.io/web-thing-protocol/errors";
     private const int MaxMessageBytes = 64 * 1024;
     private const int InitialBufferBytes = 1024;
+
+    /// <summary>The OpenAPI description of a Thing's WebSocket.</summary>
+    public static OperationBuilder Describe(OpenApiContext api, HostedThing thing)
+        => new OperationBuilder(
+                api,
+                $"Observe '{thing.Name}' over a WebSocket",
+                "Upgrade to a WebSocket, then send {\"messageType\": \"addPropertyObservation\", \"data\": {\"<property>\": true}} "
+                + "(or addActionObservation, addEventSubscription, and remove… to stop). The server sends propertyStatus, actionStatus "
+                + "and event messages, and response messages with an error for requests it cannot serve (404 unknown name, 403 not observable, 400 bad message). "
+                + "Each connection has a bounded queue: a client that cannot keep up loses the oldest notifications and is sent {\"messageType\": \"dropped\", \"data\": {\"count\": n}}.")
+            .Response(101, "Switching to the WebSocket protocol")
+            .Problem(426, "Not a WebSocket request");
 
     public static RequestDelegate Handle(HostedThing thing, ObservationHub hub, IHostApplicationLifetime lifetime) => async context =>
     {

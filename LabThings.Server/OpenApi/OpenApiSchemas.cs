@@ -7,9 +7,6 @@ namespace LabThings.Server.OpenApi;
 /// <summary>Turns the JSON schemas of the affordance model into OpenAPI schemas, so OpenAPI and the TD show the same schema.</summary>
 internal static class OpenApiSchemas
 {
-    public static IOpenApiSchema From(JsonObject schema, OpenApiDocument document)
-    {
-        var parsed = OpenApiModelFactory.Parse<OpenApiSchema>(schema.ToJsonString(), OpenApiSpecVersion.OpenApi3_1, document, out _, "json");
-        return parsed ?? new OpenApiSchema();
-    }
+    public static OpenApiSchema From(JsonObject schema, OpenApiDocument document)
+        => OpenApiModelFactory.Parse<OpenApiSchema>(schema.ToJsonString(), OpenApiSpecVersion.OpenApi3_1, document, out _, "json") ?? new OpenApiSchema();
 }

@@ -58,6 +58,61 @@ public sealed class OpenApiTests
         checkedOperations.Should().BeGreaterThan(10);
     }
 
+    [Fact]
+    public async Task GetOpenApi_IsAValidCompactDocument()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+
+        var json = await server.Client.GetStringAsync("openapi.json");
+
+        (await OpenApiValidator.ValidateAsync(json)).Should().BeEmpty();
+        System.Text.Encoding.UTF8.GetByteCount(json).Should().BeLessThan(60 * 1024, "shared schemas are components, referenced, not copied");
+    }
+
+    [Fact]
+    public async Task Validator_BrokenReference_IsRejected()
+    {
+        // The validator itself must be able to fail, or the test above proves nothing.
+        await using var server = await RunningServer.StartExampleAsync();
+        var doc = JsonNode.Parse(await server.Client.GetStringAsync("openapi.json"))!.AsObject();
+        doc["components"]!["schemas"]!.AsObject().Remove("Invocation");
+
+        (await OpenApiValidator.ValidateAsync(doc.ToJsonString())).Should().NotBeEmpty();
+    }
+
+    [Fact]
+    public async Task GetOpenApi_SharedSchemasAreComponents_EachDefinedOnceAndReferenced()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+
+        var json = await server.Client.GetStringAsync("openapi.json");
+        var doc = JsonNode.Parse(json)!;
+
+        var components = doc["components"]!["schemas"]!.AsObject().Select(c => c.Key).ToList();
+        components.Should().Contain(["Invocation", "ProblemDetails", "BlobLink", "Light.brightness", "Counter.increment_counter.input"]);
+        foreach (var component in components)
+        {
+            json.Should().Contain($"\"#/components/schemas/{component}\"", $"the component {component} is used");
+        }
+
+        CountOf(json, "Where the invocation is in its life").Should().Be(1, "the invocation is described once, as a component");
+        CountOf(json, "\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/ProblemDetails\"}}").Should().BeGreaterThan(20, "every error response refers to the problem details component");
+        var invoke = doc["paths"]!["/counter/increment_counter"]!["post"]!["responses"]!["201"]!["content"]!["application/json"]!["schema"]!;
+        invoke["allOf"]![0]!["$ref"]!.GetValue<string>().Should().Be("#/components/schemas/Invocation");
+        invoke["allOf"]![1]!["properties"]!["output"]!["$ref"]!.GetValue<string>().Should().Be("#/components/schemas/Counter.increment_counter.output");
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     private static IEnumerable<string> MediaTypes(JsonObject paths, string path)
         => paths[path]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Select(p => p.Key);
 }

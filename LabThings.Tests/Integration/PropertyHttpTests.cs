@@ -192,8 +192,8 @@ public sealed class PropertyHttpTests : IAsyncLifetime
         var doc = JsonNode.Parse(await Client.GetStringAsync("openapi.json"))!;
         var item = doc["paths"]!["/instrument/exposure"]!;
 
-        var getSchema = item["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
-        var putSchema = item["put"]!["requestBody"]!["content"]!["application/json"]!["schema"]!;
+        var getSchema = OpenApiRefs.Resolve(doc, item["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!);
+        var putSchema = OpenApiRefs.Resolve(doc, item["put"]!["requestBody"]!["content"]!["application/json"]!["schema"]!);
 
         getSchema["type"]!.GetValue<string>().Should().Be("number");
         getSchema["maximum"]!.GetValue<double>().Should().Be(10);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace LabThings.Tests.Support;
@@ -17,24 +16,7 @@ internal static class TdSchema
     /// <summary>Validates several documents in one run of the validator.</summary>
     public static async Task<IReadOnlyList<IReadOnlyList<string>>> ValidateManyAsync(IReadOnlyList<string> documents)
     {
-        var interop = Path.Combine(RepositoryPaths.Root, "LabThings.Tests", "Interop");
-        RepositoryPaths.RequireFile(
-            Path.Combine(interop, "node_modules", "ajv", "package.json"),
-            "the TD validator's npm packages are installed by scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
-        var start = new ProcessStartInfo("node", "validate-td.mjs")
-        {
-            WorkingDirectory = interop,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var node = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
-        await node.StandardInput.WriteAsync("[" + string.Join(",", documents) + "]");
-        node.StandardInput.Close();
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        node.ExitCode.Should().Be(0, $"the validator should run: {await errors}");
-        return JsonSerializer.Deserialize<List<List<string>>>(await output)!;
+        var output = await NodeScripts.RunAsync("validate-td.mjs", "[" + string.Join(",", documents) + "]", "ajv");
+        return JsonSerializer.Deserialize<List<List<string>>>(output)!;
     }
 }

@@ -1,7 +1,7 @@
 using LabThings.Schema;
 using Microsoft.AspNetCore.Http;
 
-namespace LabThings.Server.Routing;
+namespace LabThings.Server.Endpoints;
 
 /// <summary>Writes RFC 9457 problem details (<c>application/problem+json</c>).</summary>
 internal static class Problems

@@ -5,17 +5,55 @@ using LabThings.Description;
 using LabThings.Model;
 using LabThings.Outputs;
 using LabThings.Server.Hosting;
+using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
 
-namespace LabThings.Server.Routing;
+namespace LabThings.Server.Endpoints;
 
-/// <summary>Serves a Thing's MJPEG stream, its viewer page and snapshots.</summary>
+/// <summary>A stream's endpoints: the MJPEG stream, its viewer page and snapshots.</summary>
 internal static class StreamEndpoints
 {
-    public static RequestDelegate Stream(HostedThing thing, StreamDefinition definition, LabThingsOptions options, IHostApplicationLifetime lifetime)
+    public static IEnumerable<ThingEndpoint> For(HostedThing thing, StreamDefinition definition, EndpointServices services)
+    {
+        yield return new(
+            ThingEndpointKind.Stream,
+            "GET",
+            ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(definition.Name)),
+            thing,
+            definition,
+            Stream(thing, definition, services.Options, services.Lifetime),
+            api => new OperationBuilder(
+                    api,
+                    $"{definition.Title}: live MJPEG stream",
+                    (definition.Description is { } d ? d + ". " : "") + "A multipart/x-mixed-replace stream of JPEG frames (boundary 'frame'), newest frame first. "
+                        + "Show it in an <img> tag; a slow client skips frames rather than falling behind.")
+                .Response(200, "The MJPEG stream; it ends when the stream stops", MjpegStream.MultipartContentType, OperationBuilder.Binary()));
+        yield return new(
+            ThingEndpointKind.StreamViewer,
+            "GET",
+            ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeViewer(definition.Name)),
+            thing,
+            definition,
+            Viewer(thing, definition),
+            api => new OperationBuilder(api, $"{definition.Title}: viewer page", $"An HTML page showing the stream '{definition.Name}' of '{thing.Name}'.")
+                .Response(200, "The viewer page", "text/html", new OpenApiSchema { Type = JsonSchemaType.String }));
+        yield return new(
+            ThingEndpointKind.StreamSnapshot,
+            "GET",
+            ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSnapshot(definition.Name)),
+            thing,
+            definition,
+            Snapshot(thing, definition),
+            api => new OperationBuilder(api, $"{definition.Title}: snapshot", $"The newest frame of the stream '{definition.Name}' of '{thing.Name}' as a JPEG image.")
+                .Response(200, "The newest frame", "image/jpeg", OperationBuilder.Binary())
+                .Problem(503, "No frame has been received yet"));
+    }
+
+    private static RequestDelegate Stream(HostedThing thing, StreamDefinition definition, LabThingsOptions options, IHostApplicationLifetime lifetime)
         => async context =>
         {
             var stream = definition.GetStream(thing.Thing);
@@ -74,7 +112,7 @@ internal static class StreamEndpoints
         }
     }
 
-    public static RequestDelegate Snapshot(HostedThing thing, StreamDefinition definition) => async context =>
+    private static RequestDelegate Snapshot(HostedThing thing, StreamDefinition definition) => async context =>
     {
         var frame = definition.GetStream(thing.Thing).NewestFrame;
         if (frame is null)
@@ -97,7 +135,7 @@ internal static class StreamEndpoints
         await response.Body.WriteAsync(frame.Frame, context.RequestAborted).ConfigureAwait(false);
     };
 
-    public static RequestDelegate Viewer(HostedThing thing, StreamDefinition definition) => context =>
+    private static RequestDelegate Viewer(HostedThing thing, StreamDefinition definition) => context =>
     {
         var pathBase = context.Request.PathBase;
         var streamUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(definition.Name)));

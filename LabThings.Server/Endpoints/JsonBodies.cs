@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
-namespace LabThings.Server.Routing;
+namespace LabThings.Server.Endpoints;
 
 /// <summary>Reads JSON request bodies, answering malformed ones with problem details.</summary>
 internal static class JsonBodies

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 
-namespace LabThings.Server.Routing;
+namespace LabThings.Server.Endpoints;
 
 /// <summary>Absolute URLs as the client sees this server.</summary>
 internal static class RequestUrls

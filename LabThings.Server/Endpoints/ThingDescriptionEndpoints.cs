@@ -1,0 +1,102 @@
+using System.Text.Json;
+using LabThings.Description;
+using LabThings.Model;
+using LabThings.Server.Hosting;
+using LabThings.Server.Observation;
+using LabThings.Server.OpenApi;
+using Microsoft.AspNetCore.Http;
+using Microsoft.OpenApi;
+
+namespace LabThings.Server.Endpoints;
+
+/// <summary>The Thing Descriptions, the list of Things, and each Thing's own observation endpoints (WebSocket, events).</summary>
+internal static class ThingDescriptionEndpoints
+{
+    /// <summary>The server-wide endpoints: <c>/things/</c> and <c>/thing_descriptions/</c>.</summary>
+    public static IEnumerable<ThingEndpoint> ServerWide(ThingHost host)
+    {
+        yield return new(
+            ThingEndpointKind.ThingList,
+            "GET",
+            ThingPaths.ThingList,
+            null,
+            null,
+            context =>
+            {
+                var applicationBase = RequestUrls.ApplicationBase(context.Request);
+                var urls = host.Things.ToDictionary(t => t.Name, t => new Uri(applicationBase, ThingPaths.Thing(t.Name).TrimStart('/')).AbsoluteUri, StringComparer.Ordinal);
+                return WriteAsync(context, urls, "application/json");
+            },
+            api => new OperationBuilder(api, "List the Things on this server", "An object mapping each Thing's name to the absolute URL of its Thing Description.")
+                .Json(200, "Thing names and TD URLs", new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" } }));
+
+        yield return new(
+            ThingEndpointKind.ThingDescriptions,
+            "GET",
+            ThingPaths.ThingDescriptions,
+            null,
+            null,
+            context =>
+            {
+                var applicationBase = RequestUrls.ApplicationBase(context.Request);
+                var all = host.Things.ToDictionary(t => t.Name, t => ThingDescriptionBuilder.Build(t.Thing, applicationBase), StringComparer.Ordinal);
+                return WriteAsync(context, all, "application/json");
+            },
+            api => new OperationBuilder(api, "Get every Thing Description", "An object mapping each Thing's name to its W3C Thing Description.")
+                .Json(200, "Thing Descriptions by name", new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Object } }));
+    }
+
+    /// <summary>A Thing's own endpoints: its TD, its WebSocket, and its events as Server-Sent Events.</summary>
+    public static IEnumerable<ThingEndpoint> For(HostedThing thing, EndpointServices services)
+    {
+        yield return new(
+            ThingEndpointKind.ThingDescription,
+            "GET",
+            ThingPaths.Thing(thing.Name),
+            thing,
+            null,
+            context =>
+            {
+                var path = context.Request.Path.Value ?? "";
+                if (!path.EndsWith('/'))
+                {
+                    // /camera → /camera/: relative links in the TD resolve against the Thing's URL.
+                    context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                    context.Response.Headers.Location = context.Request.PathBase + path + "/" + context.Request.QueryString;
+                    return Task.CompletedTask;
+                }
+
+                return WriteAsync(context, ThingDescriptionBuilder.Build(thing.Thing, RequestUrls.ApplicationBase(context.Request)), ThingDescriptionJson.MediaType);
+            },
+            api => new OperationBuilder(api, $"Thing Description of '{thing.Name}'", $"The W3C Thing Description (TD 1.1) of '{thing.Name}'{(thing.Definition.Description is { } d ? ": " + d : ".")}")
+                .Response(200, "The Thing Description", ThingDescriptionJson.MediaType, new OpenApiSchema { Type = JsonSchemaType.Object })
+                .Response(307, "Requested without the final '/': redirects to the Thing's URL, which ends in '/'"));
+
+        yield return new(
+            ThingEndpointKind.WebSocket,
+            "GET",
+            ThingPaths.UnderThing(thing.Name, ThingPaths.WebSocketSegment),
+            thing,
+            null,
+            WebSocketEndpoint.Handle(thing, services.Hub, services.Lifetime),
+            api => WebSocketEndpoint.Describe(api, thing));
+
+        foreach (var thingEvent in thing.Definition.Events)
+        {
+            yield return new(
+                ThingEndpointKind.EventSubscribe,
+                "GET",
+                ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(thingEvent.Name)),
+                thing,
+                thingEvent,
+                SseEndpoint.Handle(new ObservationKey(thing.Name, ObservationKind.Event, thingEvent.Name), services.Hub, services.Lifetime),
+                api => SseEndpoint.Describe(api, $"Subscribe to {thingEvent.Title}", (thingEvent.Description is { } d ? d + ". " : "") + $"Each '{thingEvent.Name}' event as a Server-Sent Events record whose data is its payload (JSON)."));
+        }
+    }
+
+    private static Task WriteAsync<T>(HttpContext context, T value, string contentType)
+    {
+        context.Response.ContentType = contentType;
+        return JsonSerializer.SerializeAsync(context.Response.Body, value, ThingDescriptionJson.Options, context.RequestAborted);
+    }
+}

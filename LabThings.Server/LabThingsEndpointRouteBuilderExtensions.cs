@@ -1,0 +1,53 @@
+using LabThings.Model;
+using LabThings.Server;
+using LabThings.Server.Actions;
+using LabThings.Server.Endpoints;
+using LabThings.Server.Hosting;
+using LabThings.Server.Observation;
+using LabThings.Server.OpenApi;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the endpoints of the Things added with <c>AddLabThings()</c>.</summary>
+public static class LabThingsEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps every Thing's endpoints (its Thing Description at <c>/{thing}/</c>, its properties, actions, events and
+    /// streams), the server-wide <c>/things/</c>, <c>/thing_descriptions/</c>, <c>/action_invocations</c> and
+    /// <c>/blob/{id}</c>, and the OpenAPI document at <c>/openapi.json</c> (Swagger UI is served at <c>/docs</c>).
+    /// </summary>
+    /// <param name="endpoints">The application.</param>
+    /// <returns>A builder to add conventions (authorization, CORS, …) to every LabThings endpoint.</returns>
+    /// <exception cref="ThingDefinitionException">A Thing cannot be described or a name is invalid; lists every problem.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddLabThings()</c> was not called.</exception>
+    public static IEndpointConventionBuilder MapThings(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var provider = endpoints.ServiceProvider;
+        var host = provider.GetService<ThingHost>()
+            ?? throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
+        var services = new EndpointServices(
+            host,
+            provider.GetRequiredService<IOptions<LabThingsOptions>>().Value,
+            provider.GetRequiredService<IHostApplicationLifetime>(),
+            provider.GetRequiredService<InvocationManager>(),
+            provider.GetRequiredService<BlobStore>(),
+            provider.GetRequiredService<ObservationHub>());
+
+        var group = endpoints.MapGroup("");
+        foreach (var endpoint in ThingEndpointFactory.Create(services))
+        {
+            group.MapMethods(endpoint.Route, [endpoint.Method], endpoint.Handler)
+                .WithMetadata(endpoint)
+                .WithDisplayName($"LabThings {endpoint.Kind} {endpoint.Method} {endpoint.Route}");
+        }
+
+        group.MapMethods(ThingPaths.OpenApiDocument, [HttpMethods.Get, HttpMethods.Head], OpenApiDocumentEndpoint.HandleAsync).ExcludeFromDescription();
+        return group;
+    }
+}

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace LabThings.Tests.Support;
+
+/// <summary>Runs the Node.js scripts in LabThings.Tests/Interop (their npm packages are installed by scripts/test.sh).</summary>
+internal static class NodeScripts
+{
+    public static string Folder { get; } = Path.Combine(RepositoryPaths.Root, "LabThings.Tests", "Interop");
+
+    /// <summary>Runs <paramref name="script"/> with <paramref name="input"/> on stdin and returns its stdout; it must exit with 0.</summary>
+    /// <param name="script">The script's file name in the Interop folder.</param>
+    /// <param name="input">What to write to its stdin.</param>
+    /// <param name="package">An npm package the script needs, checked first for a clear message when it is missing.</param>
+    public static async Task<string> RunAsync(string script, string input, string package)
+    {
+        RepositoryPaths.RequireFile(
+            Path.Combine(Folder, "node_modules", package, "package.json"),
+            $"the npm package {package} is installed by scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
+        var start = new ProcessStartInfo("node", script)
+        {
+            WorkingDirectory = Folder,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var node = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
+        await node.StandardInput.WriteAsync(input);
+        node.StandardInput.Close();
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        node.ExitCode.Should().Be(0, $"{script} should run: {await errors}");
+        return await output;
+    }
+}
