@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using LabThings.Tests.Support;
+
+namespace LabThings.Tests.Server.Endpoints;
+
+/// <summary>Action and invocation endpoints invoked in-process: every status they write is one their OpenAPI description lists.</summary>
+public sealed class ActionEndpointTests : IAsyncLifetime
+{
+    private MappedThings _things = null!;
+
+    public Task InitializeAsync()
+    {
+        _things = MappedThings.Create(lt => lt.AddThing<Worker>("worker"), options => options.SyncActionTimeout = TimeSpan.FromMilliseconds(200));
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _things.DisposeAsync();
+
+    [Fact]
+    public async Task Invoke_Is201WithTheInvocationAndItsLocation()
+    {
+        var response = await _things.InvokeAsync("POST", "/worker/add", """{"a": 2}""");
+
+        response.Status.Should().Be(201);
+        var invocation = JsonNode.Parse(response.Text)!;
+        invocation["href"]!.GetValue<string>().Should().Be(response.Headers.Location.ToString()).And.StartWith("http://lab.example:5000/action_invocations/");
+        invocation["action"]!.GetValue<string>().Should().Be("/worker/add");
+        invocation["input"]!["a"]!.GetValue<int>().Should().Be(2);
+    }
+
+    [Fact]
+    public async Task InvokeAndWait_AnswersTheOutput()
+    {
+        var response = await _things.InvokeAsync("POST", "/worker/add/sync", """{"a": 2, "b": 3}""");
+
+        response.Status.Should().Be(200);
+        response.Text.Should().Be("5");
+    }
+
+    [Fact]
+    public async Task InvokeAndWait_NoOutput_Is204()
+    {
+        var response = await _things.InvokeAsync("POST", "/worker/nothing/sync", body: null);
+
+        response.Status.Should().Be(204);
+    }
+
+    [Fact]
+    public async Task InvokeAndWait_MissingParameter_Is422NamingIt()
+    {
+        var response = await _things.InvokeAsync("POST", "/worker/add/sync", "{}");
+
+        response.Status.Should().Be(422);
+        JsonNode.Parse(response.Text)!["errors"]![0]!["rule"]!.GetValue<string>().Should().Be("required");
+    }
+
+    [Fact]
+    public async Task InvokeAndWait_ActionFails_Is500WithItsMessage()
+    {
+        var response = await _things.InvokeAsync("POST", "/worker/refuse/sync", "{}");
+
+        response.Status.Should().Be(500);
+        JsonNode.Parse(response.Text)!["detail"]!.GetValue<string>().Should().Be("the stage is at its limit");
+    }
+
+    [Fact]
+    public async Task InvokeAndWait_SlowerThanTheLimit_Is202WithTheInvocation()
+    {
+        var response = await _things.InvokeAsync("POST", "/worker/wait/sync", """{"seconds": 30}""");
+
+        response.Status.Should().Be(202);
+        var id = JsonNode.Parse(response.Text)!["id"]!.GetValue<string>();
+        (await _things.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id(id))).Status.Should().Be(200);
+    }
+
+    [Fact]
+    public async Task Invocation_GetOutputCancel_AndUnknownIds()
+    {
+        var started = JsonNode.Parse((await _things.InvokeAsync("POST", "/worker/add/sync", """{"a": 1}""")).Text);
+        started.Should().NotBeNull();
+        var list = JsonNode.Parse((await _things.InvokeAsync("GET", "/worker/add")).Text)!.AsArray();
+        var id = list.Last()!["id"]!.GetValue<string>();
+
+        (await _things.InvokeAsync("GET", "/action_invocations/{id}", routeValues: Id(id))).Status.Should().Be(200);
+        var output = await _things.InvokeAsync("GET", "/action_invocations/{id}/output", routeValues: Id(id));
+        output.Status.Should().Be(200);
+        output.Text.Should().Be("2");
+        (await _things.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id(id))).Status.Should().Be(409, "it has finished");
+        (await _things.InvokeAsync("GET", "/action_invocations/{id}", routeValues: Id("nope"))).Status.Should().Be(404);
+        (await _things.InvokeAsync("GET", "/action_invocations/{id}/output", routeValues: Id("nope"))).Status.Should().Be(404);
+        (await _things.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id("nope"))).Status.Should().Be(404);
+        (await _things.InvokeAsync("GET", "/blob/{id}", routeValues: Id("nope"))).Status.Should().Be(404);
+    }
+
+    [Fact]
+    public async Task Output_BeforeCompletion_Is503()
+    {
+        var id = JsonNode.Parse((await _things.InvokeAsync("POST", "/worker/wait", """{"seconds": 30}""")).Text)!["id"]!.GetValue<string>();
+
+        (await _things.InvokeAsync("GET", "/action_invocations/{id}/output", routeValues: Id(id))).Status.Should().Be(503);
+        (await _things.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id(id))).Status.Should().Be(200);
+    }
+
+    [Fact]
+    public async Task Invoke_BusyLockThatRefuses_Is409()
+    {
+        var first = JsonNode.Parse((await _things.InvokeAsync("POST", "/worker/exclusive", "{}")).Text)!["id"]!.GetValue<string>();
+        try
+        {
+            (await Eventually.TrueAsync(
+                async () => JsonNode.Parse((await _things.InvokeAsync("GET", "/action_invocations/{id}", routeValues: Id(first))).Text)!["status"]!.GetValue<string>() == "running",
+                TimeSpan.FromSeconds(10))).Should().BeTrue("the first invocation holds the lock once it runs");
+
+            var response = await _things.InvokeAsync("POST", "/worker/exclusive_or_refuse", "{}");
+
+            response.Status.Should().Be(409);
+        }
+        finally
+        {
+            await _things.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id(first));
+        }
+    }
+
+    private static Dictionary<string, string> Id(string id) => new() { ["id"] = id };
+}
