@@ -6,7 +6,7 @@ namespace LabThings.Description;
 
 /// <summary>A W3C Web of Things Thing Description (TD 1.1), as served at <c>GET /{thing}/</c>.</summary>
 /// <remarks>Serialize with <see cref="ThingDescriptionJson.Options"/>; the media type is <see cref="ThingDescriptionJson.MediaType"/>.</remarks>
-public sealed record ThingDescription
+internal sealed record ThingDescription
 {
     /// <summary>The TD 1.1 context URI.</summary>
     public const string Td11Context = "https://www.w3.org/2022/wot/td/v1.1";
@@ -58,10 +58,10 @@ public sealed record ThingDescription
 
 /// <summary>A security scheme of a Thing Description.</summary>
 /// <param name="Scheme">The scheme's kind, e.g. <c>nosec</c>.</param>
-public sealed record SecurityScheme([property: JsonPropertyName("scheme")] string Scheme);
+internal sealed record SecurityScheme([property: JsonPropertyName("scheme")] string Scheme);
 
 /// <summary>A property affordance: a data schema (kept inline, as TDs require) plus metadata and forms.</summary>
-public sealed record PropertyAffordance
+internal sealed record PropertyAffordance
 {
     /// <summary>A human-readable title.</summary>
     [JsonPropertyName("title")]
@@ -98,7 +98,7 @@ public sealed record PropertyAffordance
 }
 
 /// <summary>An action affordance: input and output data schemas, flags and forms.</summary>
-public sealed record ActionAffordance
+internal sealed record ActionAffordance
 {
     /// <summary>A human-readable title.</summary>
     [JsonPropertyName("title")]
@@ -134,7 +134,7 @@ public sealed record ActionAffordance
 }
 
 /// <summary>An event affordance: the payload's data schema and how to subscribe.</summary>
-public sealed record EventAffordance
+internal sealed record EventAffordance
 {
     /// <summary>A human-readable title.</summary>
     [JsonPropertyName("title")]
@@ -154,7 +154,7 @@ public sealed record EventAffordance
 }
 
 /// <summary>A form: how to perform an operation on an affordance over HTTP.</summary>
-public sealed record Form
+internal sealed record Form
 {
     /// <summary>The target, relative to the TD's <c>base</c> or absolute.</summary>
     [JsonPropertyName("href")]
@@ -183,10 +183,10 @@ public sealed record Form
 
 /// <summary>The expected response of a form.</summary>
 /// <param name="ContentType">The response's media type.</param>
-public sealed record ExpectedResponse([property: JsonPropertyName("contentType")] string ContentType);
+internal sealed record ExpectedResponse([property: JsonPropertyName("contentType")] string ContentType);
 
 /// <summary>A link from a Thing Description to another resource.</summary>
-public sealed record Link
+internal sealed record Link
 {
     /// <summary>The target, relative to the TD's <c>base</c> or absolute.</summary>
     [JsonPropertyName("href")]

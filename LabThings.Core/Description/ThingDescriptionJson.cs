@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace LabThings.Description;
 
 /// <summary>How Thing Descriptions are written as JSON.</summary>
-public static class ThingDescriptionJson
+internal static class ThingDescriptionJson
 {
     /// <summary>The media type of a Thing Description: <c>application/td+json</c>.</summary>
     public const string MediaType = "application/td+json";

@@ -82,9 +82,6 @@ public sealed class PropertyDefinition : AffordanceDefinition
     /// <summary>Validates JSON values against <see cref="SchemaNode"/>; built on first use.</summary>
     internal SchemaValidator Validator => _validator.Value;
 
-    /// <summary>Whether the property has a C# setter (whatever its visibility).</summary>
-    internal bool HasSetter => _setter is not null;
-
     /// <summary>The functional property's resetter, if it names one.</summary>
     internal bool HasResetter => _resetter is not null;
 

@@ -77,7 +77,4 @@ public sealed class Blob
     /// <returns>The bytes.</returns>
     public async Task<ReadOnlyMemory<byte>> ReadAllBytesAsync(CancellationToken cancellationToken = default)
         => _path is null ? _bytes : await File.ReadAllBytesAsync(_path, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>The data held in memory, or null for a file.</summary>
-    internal ReadOnlyMemory<byte>? InMemory => _path is null ? _bytes : null;
 }

@@ -12,8 +12,6 @@ internal sealed class OperationBuilder(OpenApiContext context, string summary, s
         Responses = new OpenApiResponses(),
     };
 
-    public OpenApiContext Api => context;
-
     /// <summary>A response with a body of <paramref name="mediaType"/>.</summary>
     public OperationBuilder Response(int status, string description, string mediaType, IOpenApiSchema schema)
     {
