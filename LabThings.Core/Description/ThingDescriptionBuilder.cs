@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using LabThings.Model;
 using LabThings.Outputs;
@@ -17,6 +18,14 @@ internal static class ThingDescriptionBuilder
 
     /// <summary>The subprotocol name of an MJPEG stream's observe form: a multipart/x-mixed-replace response that never ends.</summary>
     internal const string StreamSubprotocol = "mjpeg";
+
+    /// <summary>The media type of a Thing Description: <c>application/td+json</c>.</summary>
+    public const string MediaType = ThingDescriptionJson.MediaType;
+
+    /// <summary>The Thing Description of <paramref name="thing"/> as UTF-8 JSON; see <see cref="Build"/>.</summary>
+    /// <exception cref="InvalidOperationException">The Thing is not attached to a host.</exception>
+    public static byte[] BuildJson(Thing thing, Uri applicationBase)
+        => JsonSerializer.SerializeToUtf8Bytes(Build(thing, applicationBase), ThingDescriptionJson.Options);
 
     /// <summary>Describes <paramref name="thing"/> as served under <paramref name="applicationBase"/>.</summary>
     /// <param name="thing">An attached Thing (its name, its definition, and the defaults of its data properties).</param>

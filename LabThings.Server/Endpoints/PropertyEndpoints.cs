@@ -47,7 +47,7 @@ internal static class PropertyEndpoints
                 return;
             }
 
-            await JsonResponses.WriteAsync(context, StatusCodes.Status200OK, json).ConfigureAwait(false);
+            await JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, json).ConfigureAwait(false);
         },
         api => new OperationBuilder(api, $"Read {property.Title}", $"{About(property)}Returns the current value of '{property.Name}'.")
             .Json(200, $"The value of '{property.Name}'", ValueSchema(api, thing, property))
@@ -116,7 +116,7 @@ internal static class PropertyEndpoints
         {
             var value = thing.Thing.Properties[property.Name];
             value.Reset();
-            return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, value.GetJsonUtf8());
+            return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, value.GetJsonUtf8());
         },
         api => new OperationBuilder(api, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.")
             .Json(200, "The value after the reset", ValueSchema(api, thing, property)));

@@ -25,7 +25,7 @@ internal static class ThingDescriptionEndpoints
             {
                 var applicationBase = RequestUrls.ApplicationBase(context.Request);
                 var urls = host.Things.ToDictionary(t => t.Name, t => new Uri(applicationBase, ThingPaths.Thing(t.Name).TrimStart('/')).AbsoluteUri, StringComparer.Ordinal);
-                return WriteAsync(context, urls, "application/json");
+                return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, urls);
             },
             api => new OperationBuilder(api, "List the Things on this server", "An object mapping each Thing's name to the absolute URL of its Thing Description.")
                 .Json(200, "Thing names and TD URLs", new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" } }));
@@ -38,9 +38,22 @@ internal static class ThingDescriptionEndpoints
             null,
             context =>
             {
+                // {name: TD, …}: each TD as the builder writes it.
                 var applicationBase = RequestUrls.ApplicationBase(context.Request);
-                var all = host.Things.ToDictionary(t => t.Name, t => ThingDescriptionBuilder.Build(t.Thing, applicationBase), StringComparer.Ordinal);
-                return WriteAsync(context, all, "application/json");
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartObject();
+                    foreach (var thing in host.Things)
+                    {
+                        writer.WritePropertyName(thing.Name);
+                        writer.WriteRawValue(ThingDescriptionBuilder.BuildJson(thing.Thing, applicationBase), skipInputValidation: true);
+                    }
+
+                    writer.WriteEndObject();
+                }
+
+                return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, buffer.ToArray());
             },
             api => new OperationBuilder(api, "Get every Thing Description", "An object mapping each Thing's name to its W3C Thing Description.")
                 .Json(200, "Thing Descriptions by name", new OpenApiSchema { Type = JsonSchemaType.Object, AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Object } }));
@@ -66,10 +79,10 @@ internal static class ThingDescriptionEndpoints
                     return Task.CompletedTask;
                 }
 
-                return WriteAsync(context, ThingDescriptionBuilder.Build(thing.Thing, RequestUrls.ApplicationBase(context.Request)), ThingDescriptionJson.MediaType);
+                return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, ThingDescriptionBuilder.BuildJson(thing.Thing, RequestUrls.ApplicationBase(context.Request)), ThingDescriptionBuilder.MediaType);
             },
             api => new OperationBuilder(api, $"Thing Description of '{thing.Name}'", $"The W3C Thing Description (TD 1.1) of '{thing.Name}'{(thing.Definition.Description is { } d ? ": " + d : ".")}")
-                .Response(200, "The Thing Description", ThingDescriptionJson.MediaType, new OpenApiSchema { Type = JsonSchemaType.Object })
+                .Response(200, "The Thing Description", ThingDescriptionBuilder.MediaType, new OpenApiSchema { Type = JsonSchemaType.Object })
                 .Response(307, "Requested without the final '/': redirects to the Thing's URL, which ends in '/'"));
 
         yield return new(
@@ -92,11 +105,5 @@ internal static class ThingDescriptionEndpoints
                 SseEndpoint.Handle(new ObservationKey(thing.Name, ObservationKind.Event, thingEvent.Name), services.Hub, services.Lifetime),
                 api => SseEndpoint.Describe(api, $"Subscribe to {thingEvent.Title}", (thingEvent.Description is { } d ? d + ". " : "") + $"Each '{thingEvent.Name}' event as a Server-Sent Events record whose data is its payload (JSON)."));
         }
-    }
-
-    private static Task WriteAsync<T>(HttpContext context, T value, string contentType)
-    {
-        context.Response.ContentType = contentType;
-        return JsonSerializer.SerializeAsync(context.Response.Body, value, ThingDescriptionJson.Options, context.RequestAborted);
     }
 }
