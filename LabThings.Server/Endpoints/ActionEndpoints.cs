@@ -101,14 +101,15 @@ internal static class ActionEndpoints
         api => new OperationBuilder(api, $"List invocations of {action.Title}", $"Every kept invocation of '{action.Name}', oldest first.")
             .Json(200, "The invocations", new OpenApiSchema { Type = JsonSchemaType.Array, Items = api.Invocation(OutputSchema(api, thing, action)) }));
 
-    private static ThingEndpoint Observe(HostedThing thing, ActionDefinition action, EndpointServices services) => new(
+    private static ThingEndpoint Observe(HostedThing thing, ActionDefinition action, EndpointServices services) => SseEndpoint.Create(
         ThingEndpointKind.ActionObserve,
-        "GET",
         ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSse(action.Name)),
         thing,
         action,
-        SseEndpoint.Handle(new ObservationKey(thing.Name, ObservationKind.Action, action.Name), services.Hub, services.Lifetime),
-        api => SseEndpoint.Describe(api, $"Observe invocations of {action.Title}", $"Each status change of an invocation of '{action.Name}' (pending, running, completed, cancelled, error) as a Server-Sent Events record: {{\"action name\", \"status\", \"id\", \"href\", and \"output\" or \"error\" at the end}}."));
+        ObservationKind.Action,
+        services,
+        $"Observe invocations of {action.Title}",
+        $"Each status change of an invocation of '{action.Name}' (pending, running, completed, cancelled, error) as a Server-Sent Events record: {{\"action name\", \"status\", \"id\", \"href\", and \"output\" or \"error\" at the end}}.");
 
     private static async Task<Invocation?> StartAsync(HttpContext context, HostedThing thing, ActionDefinition action, EndpointServices services)
     {

@@ -121,14 +121,15 @@ internal static class PropertyEndpoints
         api => new OperationBuilder(api, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.")
             .Json(200, "The value after the reset", ValueSchema(api, thing, property)));
 
-    private static ThingEndpoint Observe(HostedThing thing, PropertyDefinition property, EndpointServices services) => new(
+    private static ThingEndpoint Observe(HostedThing thing, PropertyDefinition property, EndpointServices services) => SseEndpoint.Create(
         ThingEndpointKind.PropertyObserve,
-        "GET",
         ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSse(property.Name)),
         thing,
         property,
-        SseEndpoint.Handle(new ObservationKey(thing.Name, ObservationKind.Property, property.Name), services.Hub, services.Lifetime),
-        api => SseEndpoint.Describe(api, $"Observe {property.Title}", $"Each change of '{property.Name}' as a Server-Sent Events record whose data is the new value (JSON)."));
+        ObservationKind.Property,
+        services,
+        $"Observe {property.Title}",
+        $"Each change of '{property.Name}' as a Server-Sent Events record whose data is the new value (JSON).");
 
     private static IOpenApiSchema ValueSchema(OpenApiContext api, HostedThing thing, PropertyDefinition property)
         => api.Model(OpenApiContext.Id(thing.Definition, property), property.GetSchema());

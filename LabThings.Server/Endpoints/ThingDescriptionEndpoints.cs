@@ -96,14 +96,15 @@ internal static class ThingDescriptionEndpoints
 
         foreach (var thingEvent in thing.Definition.Events)
         {
-            yield return new(
+            yield return SseEndpoint.Create(
                 ThingEndpointKind.EventSubscribe,
-                "GET",
                 ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(thingEvent.Name)),
                 thing,
                 thingEvent,
-                SseEndpoint.Handle(new ObservationKey(thing.Name, ObservationKind.Event, thingEvent.Name), services.Hub, services.Lifetime),
-                api => SseEndpoint.Describe(api, $"Subscribe to {thingEvent.Title}", (thingEvent.Description is { } d ? d + ". " : "") + $"Each '{thingEvent.Name}' event as a Server-Sent Events record whose data is its payload (JSON)."));
+                ObservationKind.Event,
+                services,
+                $"Subscribe to {thingEvent.Title}",
+                (thingEvent.Description is { } d ? d + ". " : "") + $"Each '{thingEvent.Name}' event as a Server-Sent Events record whose data is its payload (JSON).");
         }
     }
 }

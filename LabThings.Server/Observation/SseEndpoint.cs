@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using LabThings.Model;
+using LabThings.Server.Endpoints;
+using LabThings.Server.Hosting;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -19,15 +22,24 @@ internal static class SseEndpoint
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
-    /// <summary>The OpenAPI description of an SSE endpoint.</summary>
-    public static OperationBuilder Describe(OpenApiContext api, string summary, string description)
+    /// <summary>The SSE endpoint of one affordance, at <paramref name="route"/>, with its OpenAPI description.</summary>
+    public static ThingEndpoint Create(ThingEndpointKind kind, string route, HostedThing thing, AffordanceDefinition affordance, ObservationKind observed, EndpointServices services, string summary, string description) => new(
+        kind,
+        "GET",
+        route,
+        thing,
+        affordance,
+        Handle(new ObservationKey(thing.Name, observed, affordance.Name), services.Hub, services.Lifetime),
+        api => Describe(api, summary, description));
+
+    private static OperationBuilder Describe(OpenApiContext api, string summary, string description)
         => new OperationBuilder(
                 api,
                 summary,
                 description + " The stream opens with a comment once subscribed, sends a keep-alive comment every 15 s, and reports notifications dropped for a slow client as an 'event: dropped' record.")
             .Response(200, "An endless text/event-stream; close it to unsubscribe", "text/event-stream", new OpenApiSchema { Type = JsonSchemaType.String });
 
-    public static RequestDelegate Handle(ObservationKey key, ObservationHub hub, IHostApplicationLifetime lifetime) => async context =>
+    private static RequestDelegate Handle(ObservationKey key, ObservationHub hub, IHostApplicationLifetime lifetime) => async context =>
     {
         var response = context.Response;
         response.ContentType = "text/event-stream";
