@@ -9,7 +9,7 @@ namespace LabThings.Tests.Core;
 public sealed class ThingDiscoveryTests
 {
     [Fact]
-    public void For_StreamProperty_IsDiscoveredWithSnakeCaseNameAndAttributeMetadata()
+    public void Get_StreamProperty_IsDiscoveredWithSnakeCaseNameAndAttributeMetadata()
     {
         var definition = ThingDefinitions.Get<TwoStreams>();
 
@@ -26,7 +26,7 @@ public sealed class ThingDiscoveryTests
     }
 
     [Fact]
-    public void For_SameType_ReturnsTheCachedDefinition()
+    public void Get_SameType_ReturnsTheCachedDefinition()
     {
 #pragma warning disable CA2263 // both overloads are under test
         ThingDefinitions.Get<TwoStreams>().Should().BeSameAs(ThingDefinitions.Get(typeof(TwoStreams)));
@@ -56,7 +56,7 @@ public sealed class ThingDiscoveryTests
     }
 
     [Fact]
-    public void For_BrokenType_ReportsEveryProblemNamingTypeAndMember()
+    public void Get_BrokenType_ReportsEveryProblemNamingTypeAndMember()
     {
         var act = () => ThingDefinitions.Get<Broken>();
 
