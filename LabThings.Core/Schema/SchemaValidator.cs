@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using NJsonSchema;
 using NJsonSchema.Infrastructure;
@@ -25,7 +26,23 @@ internal sealed class SchemaValidator
     /// <summary>Every problem with <paramref name="json"/> (a complete JSON text); empty if it is valid.</summary>
     public IReadOnlyList<ValidationProblem> Validate(string json)
     {
-        var errors = _schema.Validate(json);
+        if (OutOfRangeNumber(json) is { } outOfRange)
+        {
+            return [outOfRange];
+        }
+
+        ICollection<ValidationError> errors;
+        try
+        {
+            errors = _schema.Validate(json);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or OverflowException or ArgumentException or Newtonsoft.Json.JsonException)
+        {
+            // NJsonSchema cannot compare numbers beyond 64 bits (or decimal) with the schema's bounds; no LabThings value
+            // type holds them either.
+            return [new ValidationProblem("", "type", $"the value holds a number too large to use ({ex.GetType().Name})")];
+        }
+
         if (errors.Count == 0)
         {
             return [];
@@ -34,6 +51,52 @@ internal sealed class SchemaValidator
         var problems = new List<ValidationProblem>();
         Flatten(errors, problems);
         return problems.Distinct().ToList();
+    }
+
+    /// <summary>A number no .NET number type holds (beyond ±1.8e308, such as <c>1e400</c>), which NJsonSchema would pass as infinity.</summary>
+    private static ValidationProblem? OutOfRangeNumber(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return OutOfRangeNumber(document.RootElement, "");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ValidationProblem? OutOfRangeNumber(JsonElement element, string pointer)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Number when !element.TryGetDouble(out var value) || !double.IsFinite(value):
+                return new ValidationProblem(pointer, "type", $"{(pointer.Length == 0 ? "the value" : $"'{pointer}'")} is a number out of range");
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                {
+                    if (OutOfRangeNumber(member.Value, pointer + "/" + member.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (OutOfRangeNumber(item, pointer + "/" + index++.ToString(CultureInfo.InvariantCulture)) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
     }
 
     private static void Flatten(IEnumerable<ValidationError> errors, List<ValidationProblem> problems)

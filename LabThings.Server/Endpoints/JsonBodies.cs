@@ -1,20 +1,22 @@
+using System.Buffers;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 
 namespace LabThings.Server.Endpoints;
 
-/// <summary>Reads JSON request bodies, answering malformed ones with problem details.</summary>
+/// <summary>Reads JSON request bodies, answering unacceptable ones with problem details.</summary>
 internal static class JsonBodies
 {
     /// <summary>Bodies larger than this are refused with 413.</summary>
-    private const int MaxBodyBytes = 4 * 1024 * 1024;
+    internal const int MaxBodyBytes = 4 * 1024 * 1024;
 
     /// <summary>
-    /// Reads the body as one JSON document; on failure writes the problem (415, 413 or 400) and returns null.
-    /// A missing Content-Type is taken as JSON, as Python's requests sends none for some bodies. With
-    /// <paramref name="allowEmpty"/>, an empty body reads as <c>{}</c> (an action with no parameters).
+    /// Reads the body as one JSON document; on failure writes the problem and returns null: 415 for another media
+    /// type, 413 as soon as more than <see cref="MaxBodyBytes"/> arrive (with or without Content-Length), 400 for
+    /// malformed JSON, a duplicate member name or a string that is not valid Unicode. A missing Content-Type is taken
+    /// as JSON, as Python's requests sends none for some bodies. With <paramref name="allowEmpty"/>, an empty body
+    /// reads as <c>{}</c> (an action with no parameters).
     /// </summary>
     public static async Task<string?> ReadAsync(HttpContext context, bool allowEmpty)
     {
@@ -29,32 +31,68 @@ internal static class JsonBodies
 
         if (request.ContentLength > MaxBodyBytes)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body may be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
+            await TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        if (buffer.Length > MaxBodyBytes)
+        var body = await ReadBoundedAsync(request.Body, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body may be at most {MaxBodyBytes} bytes.").ConfigureAwait(false);
+            await TooLargeAsync(context).ConfigureAwait(false);
             return null;
         }
 
-        if (buffer.Length == 0 && allowEmpty)
+        if (body.Length == 0 && allowEmpty)
         {
             return "{}";
         }
 
-        try
+        using var document = JsonText.TryParse(body, out var problem);
+        if (document is null)
         {
-            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-            return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-        }
-        catch (JsonException ex)
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON", $"The body is not valid JSON: {ex.Message}").ConfigureAwait(false);
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Malformed JSON", problem!).ConfigureAwait(false);
             return null;
         }
+
+        return Encoding.UTF8.GetString(body);
     }
+
+    /// <summary>The whole body, or null as soon as it is longer than <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return buffer.AsSpan(0, length).ToArray();
+                }
+
+                length += read;
+                if (length > MaxBodyBytes)
+                {
+                    return null;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static Task TooLargeAsync(HttpContext context)
+        => Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Body too large", $"The body may be at most {MaxBodyBytes} bytes.");
 }

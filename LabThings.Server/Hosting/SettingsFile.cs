@@ -17,6 +17,7 @@ namespace LabThings.Server.Hosting;
 internal sealed partial class SettingsFile(string thingName, string path, ILogger logger)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonDocumentOptions StrictReading = new() { AllowDuplicateProperties = false };
     private readonly Lock _gate = new();
 
     /// <summary>The values as last saved (or loaded), by wire name; null until <see cref="Load"/> has run.</summary>
@@ -43,8 +44,9 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
             {
                 property.SetJson(value?.ToJsonString() ?? "null");
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or JsonException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Whatever a saved value holds (or a setter throws), loading must never stop the server from starting.
                 Log.InvalidSetting(logger, thingName, key, Path, ex.Message);
             }
         }
@@ -88,7 +90,8 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
 
         try
         {
-            return JsonNode.Parse(File.ReadAllText(Path)) as JsonObject
+            // A name given twice is as unreadable as a truncated file: which value was meant?
+            return JsonNode.Parse(File.ReadAllText(Path), documentOptions: StrictReading) as JsonObject
                 ?? throw new JsonException("the file does not hold a JSON object");
         }
         catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException or DecoderFallbackException)

@@ -8,6 +8,7 @@ using LabThings.Server.Hosting;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace LabThings.Server.Observation;
 
@@ -18,11 +19,12 @@ namespace LabThings.Server.Observation;
 /// <c>actionStatus</c> and <c>event</c> messages, and <c>response</c> messages for requests it cannot serve. A bad
 /// message gets an error response; the connection stays open.
 /// </summary>
-internal static class WebSocketEndpoint
+internal static partial class WebSocketEndpoint
 {
     private const string ErrorTypes = "https://w3c.github.io/web-thing-protocol/errors";
     private const int MaxMessageBytes = 64 * 1024;
     private const int InitialBufferBytes = 1024;
+    private static readonly TimeSpan ProtocolErrorLinger = TimeSpan.FromSeconds(1);
 
     /// <summary>The OpenAPI description of a Thing's WebSocket.</summary>
     public static OperationBuilder Describe(OpenApiContext api, HostedThing thing)
@@ -54,6 +56,20 @@ internal static class WebSocketEndpoint
             await connection.ReceiveLoopAsync(ended.Token).ConfigureAwait(false);
             await ended.CancelAsync().ConfigureAwait(false);
             await sending.ConfigureAwait(false);
+        }
+        catch (WebSocketException failed) when (failed.WebSocketErrorCode == WebSocketError.Faulted && !ended.IsCancellationRequested)
+        {
+            // The WebSocket failed the connection for a protocol error (RFC 6455 §7.1.7), such as a text frame that is
+            // not UTF-8: it has sent a close frame with the reason (1007, 1002, …). Keep the TCP connection a moment so
+            // that the client can read it; closing at once resets the connection and the client loses the frame.
+            try
+            {
+                await Task.Delay(ProtocolErrorLinger, ended.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The server is stopping: no need to wait.
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
@@ -134,7 +150,22 @@ internal static class WebSocketEndpoint
                         continue;
                     }
 
-                    await HandleAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Binary)
+                    {
+                        await RespondAsync(Error(null, null, 400, "Bad request", "Messages must be text frames holding JSON; binary frames are not read."), cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    try
+                    {
+                        await HandleAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not (OperationCanceledException or WebSocketException or IOException or OutOfMemoryException))
+                    {
+                        // A bug of ours must not cost the client its connection: say so, log it, and go on.
+                        Log.MessageFailed(thing.Logger, ex, thing.Name);
+                        await RespondAsync(Error(null, null, 500, "Internal error", "The server could not handle this message; the failure is in its log."), cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
             finally
@@ -167,17 +198,17 @@ internal static class WebSocketEndpoint
 
         private async Task HandleAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
         {
-            JsonObject? request;
-            try
+            // Strict reading first (no duplicate names, every string valid Unicode), so that reading members below cannot throw.
+            using (var document = JsonText.TryParse(message, out var problem))
             {
-                request = JsonNode.Parse(message.Span) as JsonObject;
-            }
-            catch (JsonException ex)
-            {
-                await RespondAsync(Error(null, null, 400, "Malformed JSON", ex.Message), cancellationToken).ConfigureAwait(false);
-                return;
+                if (document is null)
+                {
+                    await RespondAsync(Error(null, null, 400, "Malformed JSON", problem!), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
             }
 
+            var request = JsonNode.Parse(message.Span) as JsonObject;
             var messageType = request?["messageType"] is JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
             var (operation, kind, add) = messageType switch
             {
@@ -287,5 +318,11 @@ internal static class WebSocketEndpoint
                 _sendGate.Release();
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Error, "Could not handle a WebSocket message to Thing '{ThingName}'", EventName = "WebSocketMessageFailed")]
+        public static partial void MessageFailed(ILogger logger, Exception exception, string thingName);
     }
 }

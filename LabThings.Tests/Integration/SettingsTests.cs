@@ -59,6 +59,36 @@ public sealed class SettingsTests
         JsonNode.Parse(await File.ReadAllTextAsync(path))!["label"]!.GetValue<string>().Should().Be("fresh");
     }
 
+    [Theory]
+    [InlineData("""{"label": "kept", "counter": 123456789012345678901234567890}""")]
+    [InlineData("""{"label": "kept", "counter": 9223372036854775808}""")]
+    [InlineData("""{"label": "kept", "counter": 1e400}""")]
+    [InlineData("""{"label": "kept", "counter": "\udc00"}""")]
+    public async Task FileWithAnUnusableNumberOrString_ServerStartsAndKeepsThatDefault(string content)
+    {
+        var folder = RunningServer.NewTemporaryFolder();
+        await File.WriteAllTextAsync(Path.Combine(folder, "instrument.json"), content);
+
+        await using var server = await StartAsync(folder);
+
+        (await server.Client.GetStringAsync("instrument/label")).Should().Be("\"kept\"");
+        (await server.Client.GetStringAsync("instrument/counter")).Should().Be("0");
+    }
+
+    [Fact]
+    public async Task FileWithADuplicateKey_IsKeptAsideAndTheServerStartsWithDefaults()
+    {
+        var folder = RunningServer.NewTemporaryFolder();
+        var path = Path.Combine(folder, "instrument.json");
+        const string content = """{"label": "one", "label": "two"}""";
+        await File.WriteAllTextAsync(path, content);
+
+        await using var server = await StartAsync(folder);
+
+        (await server.Client.GetStringAsync("instrument/label")).Should().Be("\"none\"", "which of the two was meant cannot be known");
+        (await File.ReadAllTextAsync(path + ".corrupt")).Should().Be(content);
+    }
+
     [Fact]
     public async Task PartlyInvalidFile_LoadsValidEntriesKeepsDefaultsForBadOnesAndDropsUnknownKeysOnSave()
     {
