@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -5,74 +6,8 @@ using System.Text.Json;
 
 namespace LabThings.Benchmarks;
 
-/// <summary>The options of the <c>actions</c> benchmark.</summary>
-internal sealed record ActionsSettings
-{
-    public const string Usage = """
-        actions options (all optional):
-          --sequential 100             measured sequential round trips per run
-          --warmup-count 20            unmeasured round trips before them
-          --clients 10                 concurrent clients (each its own HttpClient and connection)
-          --seconds 10                 measured window of the concurrent runs
-          --warmup 2                   concurrent warm-up before that window, seconds
-          --server process|inproc      the example server in a child process (default) or in this process
-          --only get,async,sync,retained
-                                       get: sequential GET /counter/counter (the HTTP floor); async: POST, poll, output;
-                                       sync: POST …/sync; retained: the sequential runs again after the concurrent ones
-        """;
-
-    public static readonly string[] AllParts = ["get", "async", "sync", "retained"];
-
-    public int Sequential { get; init; } = 100;
-
-    public int WarmupCount { get; init; } = 20;
-
-    public int Clients { get; init; } = 10;
-
-    public double Seconds { get; init; } = 10;
-
-    public double Warmup { get; init; } = 2;
-
-    public bool InProcessServer { get; init; }
-
-    public IReadOnlySet<string> Parts { get; init; } = AllParts.ToHashSet(StringComparer.Ordinal);
-
-    public static ActionsSettings From(CommandLine line)
-    {
-        var server = line.String("server", "process");
-        if (server is not ("process" or "inproc"))
-        {
-            throw new ArgumentException("--server is process or inproc.");
-        }
-
-        var settings = new ActionsSettings
-        {
-            Sequential = line.Int("sequential", 100),
-            WarmupCount = line.Int("warmup-count", 20),
-            Clients = line.Int("clients", 10),
-            Seconds = line.Double("seconds", 10),
-            Warmup = line.Double("warmup", 2),
-            InProcessServer = server == "inproc",
-            Parts = line.String("only", string.Join(',', AllParts)).Split(',', StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
-        };
-        if (settings.Parts.Except(AllParts).FirstOrDefault() is { } unknown)
-        {
-            throw new ArgumentException($"Unknown part '{unknown}' in --only.");
-        }
-
-        if (settings.Sequential < 1 || settings.WarmupCount < 0 || settings.Clients < 0 || settings.Seconds <= 0 || settings.Warmup < 0)
-        {
-            throw new ArgumentException("Counts and durations must be positive (--clients 0 skips the concurrent runs).");
-        }
-
-        if (settings.Sequential > 100_000 || settings.Clients > 200 || settings.Seconds > 60 || settings.Warmup > 60)
-        {
-            throw new ArgumentException("Bounded on purpose: at most 100,000 sequential round trips, 200 clients, 60 s per window.");
-        }
-
-        return settings;
-    }
-}
+/// <summary>The options of the <c>actions</c> command.</summary>
+internal sealed record ActionsSettings(int Sequential, int WarmupCount, int Clients, double Seconds, double Warmup, bool InProcessServer, IReadOnlySet<string> Parts);
 
 /// <summary>
 /// Action invocation round trips against the example server with HttpClient: POST /counter/increment_counter,
@@ -89,6 +24,25 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
     private readonly List<Row> _rows = [];
     private ExampleServerHost _server = null!;
 
+    public static Command Command()
+    {
+        var sequential = Cli.Number("--sequential", 100, 1, 100_000, "measured sequential round trips per run");
+        var warmupCount = Cli.Number("--warmup-count", 20, 0, 100_000, "unmeasured round trips before them");
+        var clients = Cli.Number("--clients", 10, 0, 200, "concurrent clients, each its own HttpClient and connection (0: no concurrent runs)");
+        var seconds = Cli.Number("--seconds", 10.0, 0.1, 60, "measured window of the concurrent runs, s");
+        var warmup = Cli.Number("--warmup", 2.0, 0, 60, "concurrent warm-up before that window, s");
+        var server = Cli.Choice("--server", "process", "inproc", "the example server in a child process, or in this process");
+        var only = Cli.Parts(["get", "async", "sync", "retained"], "run only these parts (get: sequential GET /counter/counter, the HTTP floor; async: POST, poll, output; sync: POST …/sync; retained: the sequential runs again after the concurrent ones)");
+        var command = new Command("actions", "Action invocation round trips over HTTP against the example server: POST, poll and output, or POST …/sync; sequential and concurrent")
+        {
+            sequential, warmupCount, clients, seconds, warmup, server, only,
+        };
+        command.SetAction(r => new ActionsBenchmark(new ActionsSettings(
+            r.GetValue(sequential), r.GetValue(warmupCount), r.GetValue(clients), r.GetValue(seconds), r.GetValue(warmup), r.GetValue(server) == "inproc",
+            Cli.Names(r.GetValue(only)))).RunAsync());
+        return command;
+    }
+
     private enum Kind
     {
         Get,
@@ -104,7 +58,7 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
     public async Task<int> RunAsync()
     {
         var started = Stopwatch.StartNew();
-        var load = Report.LoadAverage();
+        var load = Proc.LoadAverage();
         Report.Progress(settings.InProcessServer ? "starting the example server in this process" : "starting the example server in a child process");
         await using var server = await ExampleServerHost.StartAsync(settings.InProcessServer, settingsFolder: null);
         _server = server;
@@ -114,33 +68,15 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
             load,
             "clients: HttpClient over SocketsHttpHandler (HTTP/1.1 keep-alive), one HttpClient and connection per client");
 
-        var kinds = new List<Kind>();
-        if (settings.Parts.Contains("get"))
-        {
-            kinds.Add(Kind.Get);
-        }
-
-        if (settings.Parts.Contains("async"))
-        {
-            kinds.Add(Kind.Async);
-        }
-
-        if (settings.Parts.Contains("sync"))
-        {
-            kinds.Add(Kind.Sync);
-        }
-
+        var kinds = new[] { ("get", Kind.Get), ("async", Kind.Async), ("sync", Kind.Sync) }.Where(k => settings.Parts.Contains(k.Item1)).Select(k => k.Item2).ToList();
         foreach (var kind in kinds)
         {
             await SequentialAsync(kind, "sequential");
         }
 
-        if (settings.Clients > 0)
+        foreach (var kind in settings.Clients > 0 ? kinds : [])
         {
-            foreach (var kind in kinds)
-            {
-                await ConcurrentAsync(kind);
-            }
+            await ConcurrentAsync(kind);
         }
 
         if (settings.Parts.Contains("retained"))
@@ -153,7 +89,7 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
 
         WriteResults();
         _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
-        Console.Out.Write(_report.ToString());
+        _report.Print();
         return 0;
     }
 
@@ -363,12 +299,9 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
 
     private void WriteResults()
     {
-        _report.Line("## Action round trips (HttpClient)");
-        _report.Line();
-        _report.Line($"Sequential: one client, {settings.WarmupCount} unmeasured round trips, then {settings.Sequential} measured. Concurrent: {settings.Clients} clients, each doing round trips back to back; {settings.Warmup} s warm-up, then the round trips that ended in a {settings.Seconds} s window. A round trip of the async form = POST (201, the invocation) → GET the invocation's href at once and again with no delay until its status is completed (\"polls\") → GET href/output. The sync form is one POST …/sync that answers 200 with the output. \"GET /counter/counter\" is one plain property read: the HTTP floor of this client and server. Server CPU per round trip = server process CPU time over the measured part / round trips.");
-        _report.Line();
-        _report.Line("| run | round trips | round trips/s | mean ms | p50 ms | p99 ms | max ms | polls per round trip (mean, max) | server CPU ms per round trip | server % core | client % core | machine busy % | invocations held at start | errors |");
-        _report.Line("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        _report.Paragraph("## Action round trips (HttpClient)");
+        _report.Paragraph($"Sequential: one client, {settings.WarmupCount} unmeasured round trips, then {settings.Sequential} measured. Concurrent: {settings.Clients} clients, each doing round trips back to back; {settings.Warmup} s warm-up, then the round trips that ended in a {settings.Seconds} s window. A round trip of the async form = POST (201, the invocation) → GET the invocation's href at once and again with no delay until its status is completed (\"polls\") → GET href/output. The sync form is one POST …/sync that answers 200 with the output. \"GET /counter/counter\" is one plain property read: the HTTP floor of this client and server. Server CPU per round trip = server process CPU time over the measured part / round trips.");
+        _report.TableHeader("run", "round trips", "round trips/s", "mean ms", "p50 ms", "p99 ms", "max ms", "polls per round trip (mean, max)", "server CPU ms per round trip", "server % core", "client % core", "machine busy %", "invocations held at start", "errors");
         foreach (var row in _rows)
         {
             var ms = row.Trips.Select(t => Clock.Milliseconds(t.Ticks)).ToList();
@@ -384,18 +317,14 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
         }
 
         _report.Line();
-        _report.Line($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine); \"–\" where the measured part lasted under {MinCpuSeconds} s, too short for the 10 ms resolution of process CPU times. Machine busy = all CPUs' busy time (/proc/stat), so machine busy − server − client ≈ other jobs plus kernel network work outside the two processes. The example camera renders a JPEG at 10 fps in the server all along (a few % of a core), which is included in the server's CPU.");
-        _report.Line();
+        _report.Paragraph($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine); \"–\" where the measured part lasted under {MinCpuSeconds} s, too short for the 10 ms resolution of process CPU times. Machine busy = all CPUs' busy time (/proc/stat), so machine busy − server − client ≈ other jobs plus kernel network work outside the two processes. The example camera renders a JPEG at 10 fps in the server all along (a few % of a core), which is included in the server's CPU.");
         var sequential = _rows.FirstOrDefault(r => r.Name.StartsWith("sequential:", StringComparison.Ordinal) && r.Name.Contains("poll", StringComparison.Ordinal));
         if (sequential is not null)
         {
             var mean = Mean([.. sequential.Trips.Select(t => Clock.Milliseconds(t.Ticks))]);
-            _report.Line("## Target");
-            _report.Line();
-            _report.Line("| target | result | met? |");
-            _report.Line("|---|---|---|");
-            _report.Line($"| invocation round trip (POST, poll, output), mean over {settings.Sequential} sequential, < {SequentialTargetMs} ms (a fifth of labthings-fastapi's 6.9 ms) | {mean:F3} ms | **{(mean < SequentialTargetMs ? "yes" : "no")}** |");
-            _report.Line();
+            _report.Paragraph("## Target");
+            _report.TableHeader("target", "result", "met?");
+            _report.Paragraph($"| invocation round trip (POST, poll, output), mean over {settings.Sequential} sequential, < {SequentialTargetMs} ms (a fifth of labthings-fastapi's 6.9 ms) | {mean:F3} ms | **{(mean < SequentialTargetMs ? "yes" : "no")}** |");
         }
     }
 

@@ -1,11 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using LabThings.Examples;
 using LabThings.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +19,6 @@ namespace LabThings.Benchmarks;
 internal sealed class ExampleServerHost : IAsyncDisposable
 {
     private const string ReadyPrefix = "LISTENING ";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly WebApplication? _app;
     private readonly Process? _child;
@@ -29,11 +26,7 @@ internal sealed class ExampleServerHost : IAsyncDisposable
 
     private ExampleServerHost(Uri baseAddress, string settingsFolder, bool ownsFolder, WebApplication? app, Process? child)
     {
-        BaseAddress = baseAddress;
-        SettingsFolder = settingsFolder;
-        _ownsFolder = ownsFolder;
-        _app = app;
-        _child = child;
+        (BaseAddress, SettingsFolder, _ownsFolder, _app, _child) = (baseAddress, settingsFolder, ownsFolder, app, child);
     }
 
     /// <summary>For example <c>http://127.0.0.1:41234/</c>.</summary>
@@ -43,35 +36,46 @@ internal sealed class ExampleServerHost : IAsyncDisposable
 
     public bool InProcess => _app is not null;
 
+    /// <summary>The internal <c>example-server</c> command: serve until stdin closes; print the address when listening.</summary>
+    public static Command Command()
+    {
+        var folder = new Option<string>("--settings-folder") { Description = "the server's settings folder", Required = true };
+        var bare = new Option<bool>("--bare") { Description = "serve a bare ASP.NET Core app (GET /value) instead of the example server" };
+        var command = new Command("example-server", "internal: the example server in a child process, started by the properties and actions commands") { folder, bare };
+        command.SetAction(async r =>
+        {
+            var app = await StartAppAsync(r.GetValue(folder)!, r.GetValue(bare));
+            await Console.Out.WriteLineAsync(ReadyPrefix + BenchApp.Address(app).AbsoluteUri);
+            while (await Console.In.ReadLineAsync() is not null)
+            {
+                // Nothing is sent; wait for the end of input.
+            }
+
+            await StopAsync(app);
+            return 0;
+        });
+        return command;
+    }
+
     public static async Task<ExampleServerHost> StartAsync(bool inProcess, string? settingsFolder, bool bare = false)
     {
-        var ownsFolder = settingsFolder is null;
-        var folder = settingsFolder ?? Path.Combine(Path.GetTempPath(), "labthings-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        var folder = settingsFolder is null ? BenchApp.NewTemporaryFolder() : Directory.CreateDirectory(settingsFolder).FullName;
         if (inProcess)
         {
             var app = await StartAppAsync(folder, bare);
-            return new ExampleServerHost(Address(app), folder, ownsFolder, app, null);
+            return new ExampleServerHost(BenchApp.Address(app), folder, settingsFolder is null, app, null);
         }
 
-        var info = ThisProgram.StartInfo("example-server");
-        info.ArgumentList.Add("--settings-folder");
-        info.ArgumentList.Add(folder);
-        if (bare)
-        {
-            info.ArgumentList.Add("--bare");
-        }
-
-        var child = new Process { StartInfo = info };
-        child.Start();
+        var child = Process.Start(ThisProgram.StartInfo(bare ? ["example-server", "--settings-folder", folder, "--bare"] : ["example-server", "--settings-folder", folder]))
+            ?? throw new InvalidOperationException("Could not start the example server.");
         try
         {
-            using var timeout = new CancellationTokenSource(StartTimeout);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             while (await child.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
                 if (line.StartsWith(ReadyPrefix, StringComparison.Ordinal))
                 {
-                    return new ExampleServerHost(new Uri(line[ReadyPrefix.Length..].Trim() + "/"), folder, ownsFolder, null, child);
+                    return new ExampleServerHost(new Uri(line[ReadyPrefix.Length..].Trim()), folder, settingsFolder is null, null, child);
                 }
             }
 
@@ -79,11 +83,7 @@ internal sealed class ExampleServerHost : IAsyncDisposable
         }
         catch
         {
-            if (!child.HasExited)
-            {
-                child.Kill();
-            }
-
+            child.Kill();
             child.Dispose();
             throw;
         }
@@ -92,36 +92,17 @@ internal sealed class ExampleServerHost : IAsyncDisposable
     /// <summary>CPU time (user + system) the server's process has used so far, in seconds.</summary>
     public double CpuSeconds()
     {
-        if (_child is null)
-        {
-            using var self = Process.GetCurrentProcess();
-            return self.TotalProcessorTime.TotalSeconds;
-        }
-
-        _child.Refresh();
-        return _child.TotalProcessorTime.TotalSeconds;
-    }
-
-    /// <summary>The server process's working set, bytes.</summary>
-    public long WorkingSet()
-    {
-        if (_child is null)
-        {
-            using var self = Process.GetCurrentProcess();
-            return self.WorkingSet64;
-        }
-
-        _child.Refresh();
-        return _child.WorkingSet64;
+        using var self = _child is null ? Process.GetCurrentProcess() : null;
+        var process = _child ?? self!;
+        process.Refresh();
+        return process.TotalProcessorTime.TotalSeconds;
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _app.StopAsync(timeout.Token);
-            await _app.DisposeAsync();
+            await StopAsync(_app);
         }
 
         if (_child is not null)
@@ -143,84 +124,47 @@ internal sealed class ExampleServerHost : IAsyncDisposable
 
         if (_ownsFolder)
         {
-            try
-            {
-                Directory.Delete(SettingsFolder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: it is a temporary folder.
-            }
+            Directory.Delete(SettingsFolder, recursive: true);
         }
     }
 
-    /// <summary>The <c>example-server</c> command: serve until stdin closes; print the address when listening.</summary>
-    public static async Task<int> ChildMainAsync(string settingsFolder, bool bare)
+    private static async Task StopAsync(WebApplication app)
     {
-        var app = await StartAppAsync(settingsFolder, bare);
-        await Console.Out.WriteLineAsync(ReadyPrefix + Address(app).AbsoluteUri.TrimEnd('/'));
-        await Console.Out.FlushAsync();
-        while (await Console.In.ReadLineAsync() is not null)
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            // Nothing is sent; wait for end of input.
+            await app.StopAsync(timeout.Token);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await app.StopAsync(timeout.Token);
         await app.DisposeAsync();
-        return 0;
     }
 
     private static async Task<WebApplication> StartAppAsync(string settingsFolder, bool bare)
     {
+        string[] args = ["--urls", "http://127.0.0.1:0", "--environment", "Production"];
+        WebApplication app;
         if (bare)
         {
-            var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--environment", "Production"]);
+            var builder = WebApplication.CreateBuilder(args);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            var bareApp = builder.Build();
+            app = builder.Build();
             var value = "50"u8.ToArray();
-            bareApp.MapGet("/value", (RequestDelegate)(async context =>
+            app.MapGet("/value", (RequestDelegate)(async context =>
             {
                 context.Response.ContentType = "application/json";
                 context.Response.ContentLength = value.Length;
                 await context.Response.Body.WriteAsync(value, context.RequestAborted);
             }));
-            await bareApp.StartAsync();
-            return bareApp;
+        }
+        else
+        {
+            app = ExampleApp.CreateApp(args, builder =>
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Services.Configure<LabThingsOptions>(o => o.SettingsFolder = settingsFolder);
+            });
         }
 
-        var app = ExampleApp.CreateApp(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
-        {
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.Configure<LabThingsOptions>(o => o.SettingsFolder = settingsFolder);
-        });
         await app.StartAsync();
         return app;
-    }
-
-    private static Uri Address(WebApplication app)
-        => new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single().TrimEnd('/') + "/");
-}
-
-/// <summary>Starts this same program in a child process with another command.</summary>
-internal static class ThisProgram
-{
-    public static ProcessStartInfo StartInfo(string command)
-    {
-        var info = new ProcessStartInfo
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path.");
-        info.FileName = host;
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            info.ArgumentList.Add(typeof(ThisProgram).Assembly.Location);
-        }
-
-        info.ArgumentList.Add(command);
-        return info;
     }
 }

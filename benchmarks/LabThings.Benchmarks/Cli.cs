@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Numerics;
+
+namespace LabThings.Benchmarks;
+
+/// <summary>Option factories for the commands (System.CommandLine): defaults and bounds show in <c>--help</c>.</summary>
+internal static class Cli
+{
+    /// <summary>An option with a default value.</summary>
+    public static Option<T> Option<T>(string name, T defaultValue, string description)
+        => new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    /// <summary>A number that must lie in [<paramref name="min"/>, <paramref name="max"/>]: every run is bounded on purpose.</summary>
+    public static Option<T> Number<T>(string name, T defaultValue, T min, T max, string description)
+        where T : INumber<T>
+    {
+        var option = Option(name, defaultValue, $"{description} ({min}–{max})");
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value < min || value > max)
+            {
+                result.AddError($"{name} must be between {min} and {max}.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A comma-separated list of whole numbers in [<paramref name="min"/>, <paramref name="max"/>]; read it with <see cref="Ints"/>.</summary>
+    public static Option<string> Counts(string name, string defaultValue, int min, int max, string description)
+    {
+        var option = Option(name, defaultValue, $"{description} (comma-separated, each {min}–{max})");
+        option.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string>();
+            var items = text.Split(',', StringSplitOptions.TrimEntries);
+            if (!items.All(s => int.TryParse(s, Report.Inv, out var n) && n >= min && n <= max))
+            {
+                result.AddError($"{name} takes whole numbers between {min} and {max}, separated by commas: '{text}'.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>A comma-separated subset of <paramref name="all"/> (default: all of them); read it with <see cref="Names"/>.</summary>
+    public static Option<string> Parts(string[] all, string description)
+    {
+        var option = Option("--only", string.Join(',', all), description);
+        option.Validators.Add(result =>
+        {
+            if (Names(result.GetValueOrDefault<string>()).FirstOrDefault(p => !all.Contains(p)) is { } unknown)
+            {
+                result.AddError($"Unknown part '{unknown}' in --only; the parts are {string.Join(", ", all)}.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>One of two words, <paramref name="usual"/> by default.</summary>
+    public static Option<string> Choice(string name, string usual, string other, string description)
+        => Option(name, usual, description).AcceptOnlyFromAmong(usual, other);
+
+    /// <summary>The numbers of a <see cref="Counts"/> option, in the order given.</summary>
+    public static int[] Ints(string? text)
+        => [.. (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Report.Inv))];
+
+    /// <summary>The names of a <see cref="Parts"/> option.</summary>
+
+    public static IReadOnlySet<string> Names(string? text)
+        => (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+}
