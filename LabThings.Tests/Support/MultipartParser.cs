@@ -6,11 +6,15 @@ namespace LabThings.Tests.Support;
 /// <summary>What <see cref="MultipartParser"/> finds, in order. The spans are only valid during the call.</summary>
 internal interface IMultipartHandler
 {
-    /// <summary>A boundary line: the first opens the body, each later one closes the part before it.</summary>
-    void OnBoundary();
+    /// <summary>A boundary line: the first opens the body, each later one closes the part before it. Ignored by default.</summary>
+    void OnBoundary()
+    {
+    }
 
-    /// <summary>One header line of a part, name and value trimmed.</summary>
-    void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value);
+    /// <summary>One header line of a part, name and value trimmed. Ignored by default.</summary>
+    void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+    }
 
     /// <summary>The next bytes of the current part's body (it may come in any number of pieces).</summary>
     void OnBody(ReadOnlySpan<byte> data);

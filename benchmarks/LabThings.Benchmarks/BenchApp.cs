@@ -68,14 +68,20 @@ internal sealed class BenchApp : IAsyncDisposable
         where T : notnull
         => App.Services.GetRequiredService<T>();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops an app (at most 10 s for the graceful part) and disposes it.</summary>
+    public static async Task StopAsync(WebApplication app)
     {
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
-            await App.StopAsync(timeout.Token);
+            await app.StopAsync(timeout.Token);
         }
 
-        await App.DisposeAsync();
+        await app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(App);
         Directory.Delete(SettingsFolder, recursive: true);
     }
 }

@@ -56,10 +56,6 @@ internal static class Cli
         return option;
     }
 
-    /// <summary>One of two words, <paramref name="usual"/> by default.</summary>
-    public static Option<string> Choice(string name, string usual, string other, string description)
-        => Option(name, usual, description).AcceptOnlyFromAmong(usual, other);
-
     /// <summary>The numbers of a <see cref="Counts"/> option, in the order given.</summary>
     public static int[] Ints(string? text)
         => [.. (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Report.Inv))];

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using LabThings.Examples;
 using LabThings.Server;
 using Microsoft.AspNetCore.Builder;
@@ -10,31 +9,29 @@ using Microsoft.Extensions.Logging;
 namespace LabThings.Benchmarks;
 
 /// <summary>
-/// The example server (<see cref="ExampleApp.CreateApp"/>: camera, counter, light) on 127.0.0.1 with an
-/// ephemeral port, warning-level logging and its settings in a temporary folder; either in a child process
-/// (this program's <c>example-server</c> command, the default) or in this process. With <c>bare</c>, instead
-/// an ASP.NET Core app with no LabThings at all and one endpoint, <c>GET /value</c>, answering <c>50</c> as
-/// JSON the way a property read does: the floor that Kestrel and routing set on this machine.
+/// The example server (<see cref="ExampleApp.CreateApp"/>: camera, counter, light) in a child process (this program's
+/// <c>example-server</c> command), on 127.0.0.1 with an ephemeral port, warning-level logging and its settings in a
+/// temporary folder, so that its CPU time is its own. With <c>bare</c>, instead an ASP.NET Core app with no LabThings
+/// at all and one endpoint, <c>GET /value</c>, answering <c>50</c> as JSON the way a property read does: the floor that
+/// Kestrel and routing set on this machine.
 /// </summary>
 internal sealed class ExampleServerHost : IAsyncDisposable
 {
     private const string ReadyPrefix = "LISTENING ";
 
-    private readonly WebApplication? _app;
-    private readonly Process? _child;
+    private readonly ChildProcess _child;
     private readonly bool _ownsFolder;
 
-    private ExampleServerHost(Uri baseAddress, string settingsFolder, bool ownsFolder, WebApplication? app, Process? child)
-    {
-        (BaseAddress, SettingsFolder, _ownsFolder, _app, _child) = (baseAddress, settingsFolder, ownsFolder, app, child);
-    }
+    private ExampleServerHost(Uri baseAddress, string settingsFolder, bool ownsFolder, ChildProcess child)
+        => (BaseAddress, SettingsFolder, _ownsFolder, _child) = (baseAddress, settingsFolder, ownsFolder, child);
 
     /// <summary>For example <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
 
     public string SettingsFolder { get; }
 
-    public bool InProcess => _app is not null;
+    /// <summary>For the report's environment section.</summary>
+    public string Description => $"examples/ExampleServer's ExampleApp.CreateApp in a child process (this program's example-server command), {BaseAddress}, warning-level logging, settings folder {SettingsFolder}";
 
     /// <summary>The internal <c>example-server</c> command: serve until stdin closes; print the address when listening.</summary>
     public static Command Command()
@@ -51,91 +48,42 @@ internal sealed class ExampleServerHost : IAsyncDisposable
                 // Nothing is sent; wait for the end of input.
             }
 
-            await StopAsync(app);
+            await BenchApp.StopAsync(app);
             return 0;
         });
         return command;
     }
 
-    public static async Task<ExampleServerHost> StartAsync(bool inProcess, string? settingsFolder, bool bare = false)
+    /// <param name="settingsFolder">The settings folder, or null for a new temporary one (deleted on dispose).</param>
+    /// <param name="bare">Serve the bare ASP.NET Core app instead.</param>
+    public static async Task<ExampleServerHost> StartAsync(string? settingsFolder, bool bare = false)
     {
         var folder = settingsFolder is null ? BenchApp.NewTemporaryFolder() : Directory.CreateDirectory(settingsFolder).FullName;
-        if (inProcess)
-        {
-            var app = await StartAppAsync(folder, bare);
-            return new ExampleServerHost(BenchApp.Address(app), folder, settingsFolder is null, app, null);
-        }
-
-        var child = Process.Start(ThisProgram.StartInfo(bare ? ["example-server", "--settings-folder", folder, "--bare"] : ["example-server", "--settings-folder", folder]))
-            ?? throw new InvalidOperationException("Could not start the example server.");
+        var child = ChildProcess.Start(bare ? ["example-server", "--settings-folder", folder, "--bare"] : ["example-server", "--settings-folder", folder]);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (await child.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-            {
-                if (line.StartsWith(ReadyPrefix, StringComparison.Ordinal))
-                {
-                    return new ExampleServerHost(new Uri(line[ReadyPrefix.Length..].Trim()), folder, settingsFolder is null, null, child);
-                }
-            }
-
-            throw new InvalidOperationException($"The example server process ended before listening (exit code {(child.HasExited ? child.ExitCode : -1)}).");
+            var address = await child.ReadUntilAsync(ReadyPrefix, null, timeout.Token);
+            return new ExampleServerHost(new Uri(address.Trim()), folder, settingsFolder is null, child);
         }
         catch
         {
-            child.Kill();
-            child.Dispose();
+            await child.DisposeAsync();
             throw;
         }
     }
 
     /// <summary>CPU time (user + system) the server's process has used so far, in seconds.</summary>
-    public double CpuSeconds()
-    {
-        using var self = _child is null ? Process.GetCurrentProcess() : null;
-        var process = _child ?? self!;
-        process.Refresh();
-        return process.TotalProcessorTime.TotalSeconds;
-    }
+    public double CpuSeconds() => _child.CpuSeconds();
 
+    /// <summary>Stops the server (closing its stdin tells it to; it also stops if this process dies).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
-        {
-            await StopAsync(_app);
-        }
-
-        if (_child is not null)
-        {
-            // Closing its stdin tells the child to stop; it also stops if this process dies.
-            _child.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try
-            {
-                await _child.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _child.Kill();
-            }
-
-            _child.Dispose();
-        }
-
+        await _child.DisposeAsync();
         if (_ownsFolder)
         {
             Directory.Delete(SettingsFolder, recursive: true);
         }
-    }
-
-    private static async Task StopAsync(WebApplication app)
-    {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        {
-            await app.StopAsync(timeout.Token);
-        }
-
-        await app.DisposeAsync();
     }
 
     private static async Task<WebApplication> StartAppAsync(string settingsFolder, bool bare)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using LabThings.Outputs;
@@ -48,16 +49,12 @@ internal static class FakeFrames
 /// <summary>Feeds a stream from a dedicated thread at a fixed rate, logging each frame's timestamp.</summary>
 internal sealed class FrameProducer : IDisposable
 {
-    private const int LogCapacity = 1 << 16;
-
     private readonly MjpegStream _stream;
     private readonly double _fps;
     private readonly byte[][] _frames;
-    private readonly long[] _log = new long[LogCapacity];
+    private readonly ConcurrentQueue<long> _log = new(); // each frame's timestamp: 30 fps × a few minutes
     private readonly Thread _thread;
-    private readonly Lock _logGate = new();
     private volatile bool _disposed;
-    private int _logCount;
     private long _late;
 
     public FrameProducer(MjpegStream stream, double fps, int frameBytes)
@@ -74,13 +71,7 @@ internal sealed class FrameProducer : IDisposable
     public void Start() => _thread.Start();
 
     /// <summary>How many frames were added with a timestamp in [start, end).</summary>
-    public int FramesBetween(long start, long end)
-    {
-        lock (_logGate)
-        {
-            return _log.Take(Math.Min(_logCount, LogCapacity)).Count(t => t >= start && t < end);
-        }
-    }
+    public int FramesBetween(long start, long end) => _log.Count(t => t >= start && t < end);
 
     public void Dispose()
     {
@@ -110,10 +101,7 @@ internal sealed class FrameProducer : IDisposable
             var frame = _frames[id & 3];
             FakeFrames.Stamp(frame, id, now);
             _stream.AddFrame(frame);
-            lock (_logGate)
-            {
-                _log[_logCount++ % LogCapacity] = now;
-            }
+            _log.Enqueue(now);
 
             due += period;
         }

@@ -36,14 +36,9 @@ internal static class LatencyHistogram
         return (1L << exponent) + (((index - Linear) % Sub) * width) + (width / 2.0);
     }
 
-    /// <summary>Adds <paramref name="other"/>'s counts to <paramref name="total"/>.</summary>
-    public static void Add(int[] total, int[] other)
-    {
-        for (var i = 0; i < total.Length; i++)
-        {
-            total[i] += other[i];
-        }
-    }
+    /// <summary>The histogram of all of <paramref name="histograms"/>' values.</summary>
+    public static int[] Sum(IEnumerable<int[]> histograms)
+        => histograms.Aggregate(new int[Size], (total, h) => [.. total.Zip(h, (a, b) => a + b)]);
 
     /// <summary>The q-quantile (0..1), µs; NaN when empty.</summary>
     public static double Quantile(int[] histogram, double q)

@@ -6,48 +6,24 @@ using System.Text.Json.Serialization;
 namespace LabThings.Benchmarks;
 
 /// <summary>
-/// What a load generator is to do (connect its clients, warm up, measure one window, read on for the grace period,
-/// stop) and how: <see cref="CreateClients"/> and <see cref="Summarize"/>. Travels as JSON to a child process.
+/// What a load generator is to do: connect the clients it creates, warm up, measure one window, read on for the grace
+/// period, stop. Travels as JSON to the generator's child process.
 /// </summary>
-internal abstract class LoadPlan<TReport>
-    where TReport : LoadReport, new()
+/// <typeparam name="TResult">What one client reports.</typeparam>
+internal abstract record LoadPlan<TResult>(int Port, double WarmupSeconds, double Seconds, double GraceSeconds)
 {
-    public int Port { get; set; }
-
-    public double WarmupSeconds { get; set; }
-
-    public double Seconds { get; set; }
-
-    public double GraceSeconds { get; set; }
-
     /// <summary>How long a run may take before it is abandoned.</summary>
     public TimeSpan Limit => TimeSpan.FromSeconds(WarmupSeconds + Seconds + GraceSeconds + 60);
 
-    public abstract IReadOnlyList<LoadClient> CreateClients(LoadWindow window);
-
-    /// <summary>Fills the report's own fields from the clients (the common ones are filled already).</summary>
-    public abstract void Summarize(IReadOnlyList<LoadClient> clients, TReport report);
+    public abstract IReadOnlyList<LoadClient<TResult>> CreateClients(LoadWindow window);
 }
 
-/// <summary>What every load generator reports. Timestamps are Stopwatch ticks (CLOCK_MONOTONIC: comparable across processes).</summary>
-internal class LoadReport
-{
-    /// <summary>Clients that were ready (connected, and saw a first frame or notification) before the window was set.</summary>
-    public int Connected { get; set; }
-
-    public int ErrorCount { get; set; }
-
-    public List<string> Errors { get; set; } = [];
-
-    public long WindowStart { get; set; }
-
-    public long WindowEnd { get; set; }
-
-    /// <summary>CPU time of the generator's process over the window; NaN when it shares the server's process.</summary>
-    public double GeneratorCpuSeconds { get; set; } = double.NaN;
-
-    public int? GeneratorOpenFileLimit { get; set; }
-}
+/// <summary>What a load generator reports. Timestamps are Stopwatch ticks (CLOCK_MONOTONIC: comparable across processes).</summary>
+/// <param name="Clients">Each client's result, in creation order.</param>
+/// <param name="Connected">Clients that were ready (connected, and saw a first frame or notification) before the window was set.</param>
+/// <param name="GeneratorCpuSeconds">CPU time of the generator's process over the window; NaN when it shares the server's process.</param>
+internal sealed record LoadReport<TResult>(
+    List<TResult> Clients, int Connected, List<string> Errors, long WindowStart, long WindowEnd, double GeneratorCpuSeconds, int? GeneratorOpenFileLimit);
 
 /// <summary>The measurement window, shared by all clients of one run.</summary>
 internal sealed class LoadWindow
@@ -69,10 +45,8 @@ internal sealed class LoadWindow
 }
 
 /// <summary>One simulated client: connects, becomes ready, then reads until the run stops it.</summary>
-internal abstract class LoadClient : IDisposable
+internal abstract class LoadClient<TResult> : IDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-
     public Exception? Error { get; private set; }
 
     /// <summary>Connected and measuring (the response headers, or a first notification, have arrived).</summary>
@@ -89,7 +63,7 @@ internal abstract class LoadClient : IDisposable
         {
             await ConnectAsync(cancellationToken);
             reading = ReadAsync(stop);
-            await Ready.Task.WaitAsync(ReadyTimeout, cancellationToken);
+            await Ready.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
         catch (Exception e) when (IsFailure(e))
         {
@@ -99,6 +73,8 @@ internal abstract class LoadClient : IDisposable
         return reading;
     }
 
+    public abstract TResult Result();
+
     public abstract void Dispose();
 
     protected abstract Task ConnectAsync(CancellationToken cancellationToken);
@@ -106,17 +82,14 @@ internal abstract class LoadClient : IDisposable
     /// <summary>Reads until cancelled (the socket is closed under it then) or until the server closes.</summary>
     protected abstract Task ReadUntilClosedAsync(CancellationToken cancellationToken);
 
-    private static bool IsFailure(Exception e) => e is IOException or SocketException or InvalidDataException or TimeoutException or System.Net.WebSockets.WebSocketException;
+    private static bool IsFailure(Exception e) => e is IOException or SocketException or InvalidDataException or TimeoutException;
 
     private async Task ReadAsync(CancellationToken stop)
     {
         try
         {
             await ReadUntilClosedAsync(stop);
-            if (!stop.IsCancellationRequested)
-            {
-                throw new IOException("The server closed the connection.");
-            }
+            throw new IOException("The server closed the connection.");
         }
         catch (Exception) when (stop.IsCancellationRequested)
         {
@@ -131,18 +104,75 @@ internal abstract class LoadClient : IDisposable
 }
 
 /// <summary>
-/// Runs a <see cref="LoadPlan{TReport}"/>, here or in a child process (this program with an internal command), which
+/// One measured window of a load run, seen from the server's process: samples before the clients connect, at the
+/// window's start and at its end, and the load generator's report.
+/// </summary>
+internal sealed record ServerWindow<TResult>(Sample Before, Sample Start, Sample End, LoadReport<TResult> Clients)
+{
+    /// <summary>The clients' measured window.</summary>
+    public double Seconds => Clock.Seconds(Clients.WindowEnd - Clients.WindowStart);
+
+    /// <summary>Between the server's two samples (within a few ms of the window).</summary>
+    public double SampledSeconds => Clock.Seconds(End.Timestamp - Start.Timestamp);
+
+    /// <summary>The server process's CPU, in cores.</summary>
+    public double ServerCpu => (End.ProcessCpuSeconds - Start.ProcessCpuSeconds) / SampledSeconds;
+
+    /// <summary>The generator process's CPU, in cores; NaN when it ran in the server's process.</summary>
+    public double GeneratorCpu => Clients.GeneratorCpuSeconds / Seconds;
+
+    public CpuShares Machine => CpuShares.Between(Start.Machine, End.Machine, SampledSeconds);
+
+    /// <summary>Working set and GC heap, MB: before the clients connect → window start → window end.</summary>
+    public string Memory => $"{Before.WorkingSet / Report.MB:F0} → {Start.WorkingSet / Report.MB:F0} → {End.WorkingSet / Report.MB:F0} | {Before.GcHeap / Report.MB:F0} → {Start.GcHeap / Report.MB:F0} → {End.GcHeap / Report.MB:F0}";
+}
+
+/// <summary>
+/// Runs a <see cref="LoadPlan{TResult}"/>, here or in a <see cref="ChildProcess"/>, which reads the plan on stdin and
 /// tells the window on stdout as <c>WINDOW start end</c> as soon as every client is ready, then <c>RESULT {json}</c>.
 /// </summary>
 internal static class LoadGenerator
 {
-    private const int ConnectConcurrency = 32;
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    /// <param name="childArgs">The child's command line (an internal command of this program), or null to run here.</param>
-    /// <param name="onWindow">Told the window (start, end) as soon as every client is ready; must not block.</param>
-    public static async Task<TReport> RunAsync<TReport>(LoadPlan<TReport> plan, string[]? childArgs, Action<long, long> onWindow)
-        where TReport : LoadReport, new()
+    /// <summary>Runs <paramref name="plan"/> and samples this (the server's) process around its window.</summary>
+    /// <param name="childArgs">The generator's child-process command line, or null to run it in this process.</param>
+    /// <param name="atStart">Called right after the window-start sample, or null.</param>
+    /// <param name="atEnd">Called right after the window-end sample, or null.</param>
+    public static async Task<ServerWindow<TResult>> RunAsync<TResult>(LoadPlan<TResult> plan, string[]? childArgs, Action? atStart = null, Action? atEnd = null)
+    {
+        var before = Sample.Take();
+        var window = new TaskCompletionSource<(long Start, long End)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = GenerateAsync(plan, childArgs, (s, e) => window.TrySetResult((s, e)));
+        if (await Task.WhenAny(window.Task, run) == run)
+        {
+            await run;
+            throw new InvalidOperationException("The load generator finished without opening a window.");
+        }
+
+        var (start, end) = await window.Task;
+        await Clock.UntilAsync(start);
+        var atStartSample = Sample.Take();
+        atStart?.Invoke();
+        await Clock.UntilAsync(end);
+        var atEndSample = Sample.Take();
+        atEnd?.Invoke();
+        return new ServerWindow<TResult>(before, atStartSample, atEndSample, await run);
+    }
+
+    /// <summary>The child's side: one plan on stdin, the WINDOW and RESULT lines on stdout.</summary>
+    public static async Task<int> ChildMainAsync<TPlan, TResult>()
+        where TPlan : LoadPlan<TResult>
+    {
+        var plan = JsonSerializer.Deserialize<TPlan>(await Console.In.ReadLineAsync() ?? "", Json) ?? throw new InvalidDataException("No plan on stdin.");
+        using var timeout = new CancellationTokenSource(plan.Limit);
+        var output = Console.Out; // AutoFlush: each line goes out at once
+        var report = await RunHereAsync(plan, ownProcess: true, (start, end) => output.WriteLine($"WINDOW {start} {end}"), timeout.Token);
+        await output.WriteLineAsync("RESULT " + JsonSerializer.Serialize(report, Json));
+        return 0;
+    }
+
+    private static async Task<LoadReport<TResult>> GenerateAsync<TResult>(LoadPlan<TResult> plan, string[]? childArgs, Action<long, long> onWindow)
     {
         using var timeout = new CancellationTokenSource(plan.Limit);
         if (childArgs is null)
@@ -150,54 +180,20 @@ internal static class LoadGenerator
             return await RunHereAsync(plan, ownProcess: false, onWindow, timeout.Token);
         }
 
-        var info = ThisProgram.StartInfo(childArgs);
-        info.Environment["DOTNET_gcServer"] = "0"; // the clients are not the system under test: the lighter workstation GC
-        using var child = Process.Start(info) ?? throw new InvalidOperationException("Could not start the load generator.");
-        try
-        {
-            await child.StandardInput.WriteLineAsync(JsonSerializer.Serialize(plan, plan.GetType(), Json));
-            await child.StandardInput.FlushAsync();
-            while (await child.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        await using var child = ChildProcess.Start(childArgs, workstationGc: true);
+        await child.WriteLineAsync(JsonSerializer.Serialize(plan, plan.GetType(), Json));
+        var result = await child.ReadUntilAsync(
+            "RESULT ",
+            line =>
             {
-                var parts = line.Split(' ', 3);
-                if (parts[0] == "WINDOW")
-                {
-                    onWindow(long.Parse(parts[1], Report.Inv), long.Parse(parts[2], Report.Inv));
-                }
-                else if (parts[0] == "RESULT")
-                {
-                    await child.WaitForExitAsync(timeout.Token);
-                    return JsonSerializer.Deserialize<TReport>(line["RESULT ".Length..], Json)!;
-                }
-            }
-
-            throw new InvalidOperationException($"The load generator ended without a result (exit code {(child.HasExited ? child.ExitCode : -1)}).");
-        }
-        finally
-        {
-            if (!child.HasExited)
-            {
-                child.Kill();
-            }
-        }
+                var window = line.Split(' '); // WINDOW start end
+                onWindow(long.Parse(window[1], Report.Inv), long.Parse(window[2], Report.Inv));
+            },
+            timeout.Token);
+        return JsonSerializer.Deserialize<LoadReport<TResult>>(result, Json)!;
     }
 
-    /// <summary>The child's side: one plan on stdin, the WINDOW and RESULT lines on stdout.</summary>
-    public static async Task<int> ChildMainAsync<TPlan, TReport>()
-        where TPlan : LoadPlan<TReport>
-        where TReport : LoadReport, new()
-    {
-        var plan = JsonSerializer.Deserialize<TPlan>(await Console.In.ReadLineAsync() ?? "", Json) ?? throw new InvalidDataException("No plan on stdin.");
-        using var timeout = new CancellationTokenSource(plan.Limit);
-        var output = Console.Out; // AutoFlush: each line goes out at once
-        var report = await RunHereAsync(plan, ownProcess: true, (start, end) => output.WriteLine($"WINDOW {start} {end}"), timeout.Token);
-        await output.WriteLineAsync("RESULT " + JsonSerializer.Serialize(report, Json));
-        await output.FlushAsync();
-        return 0;
-    }
-
-    private static async Task<TReport> RunHereAsync<TReport>(LoadPlan<TReport> plan, bool ownProcess, Action<long, long> onWindow, CancellationToken cancellationToken)
-        where TReport : LoadReport, new()
+    private static async Task<LoadReport<TResult>> RunHereAsync<TResult>(LoadPlan<TResult> plan, bool ownProcess, Action<long, long> onWindow, CancellationToken cancellationToken)
     {
         var window = new LoadWindow();
         var clients = plan.CreateClients(window);
@@ -205,72 +201,27 @@ internal static class LoadGenerator
         try
         {
             var reads = new Task[clients.Count];
-            using (var gate = new SemaphoreSlim(ConnectConcurrency))
-            {
-                await Task.WhenAll(clients.Select(async (client, i) =>
-                {
-                    await gate.WaitAsync(cancellationToken);
-                    try
-                    {
-                        reads[i] = await client.StartAsync(stop.Token, cancellationToken);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }));
-            }
-
-            var report = new TReport { Connected = clients.Count(c => c.IsReady), GeneratorOpenFileLimit = Proc.OpenFileLimit() };
+            var connecting = new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(Enumerable.Range(0, clients.Count), connecting, async (i, _) => reads[i] = await clients[i].StartAsync(stop.Token, cancellationToken));
+            var connected = clients.Count(c => c.IsReady);
             var start = Clock.After(plan.WarmupSeconds);
             var end = start + (long)(plan.Seconds * Stopwatch.Frequency);
             window.Set(start, end);
             onWindow(start, end);
             await Clock.UntilAsync(start, cancellationToken);
-            var atStart = Sample.Take();
+            var cpuAtStart = Environment.CpuUsage.TotalTime.TotalSeconds;
             await Clock.UntilAsync(end, cancellationToken);
-            var atEnd = Sample.Take();
+            var cpu = Environment.CpuUsage.TotalTime.TotalSeconds - cpuAtStart;
             await Clock.UntilAsync(end + (long)(plan.GraceSeconds * Stopwatch.Frequency), cancellationToken);
             await stop.CancelAsync();
-            foreach (var client in clients)
-            {
-                client.Dispose();
-            }
-
+            clients.ToList().ForEach(c => c.Dispose());
             await Task.WhenAll(reads);
-            var errors = clients.Select((c, i) => c.Error is { } e ? $"client {i}: {e.GetType().Name}: {e.Message}" : null).OfType<string>().ToList();
-            (report.ErrorCount, report.Errors, report.WindowStart, report.WindowEnd) = (errors.Count, [.. errors.Take(5)], start, end);
-            report.GeneratorCpuSeconds = ownProcess ? atEnd.ProcessCpuSeconds - atStart.ProcessCpuSeconds : double.NaN;
-            plan.Summarize(clients, report);
-            return report;
+            var errors = clients.Select((c, i) => c.Error is { } e ? $"client {i}: {e.GetType().Name}: {e.Message}" : null).OfType<string>();
+            return new([.. clients.Select(c => c.Result())], connected, [.. errors], start, end, ownProcess ? cpu : double.NaN, Proc.OpenFileLimit());
         }
         finally
         {
-            foreach (var client in clients)
-            {
-                client.Dispose();
-            }
+            clients.ToList().ForEach(c => c.Dispose());
         }
-    }
-}
-
-/// <summary>Starts this same program in a child process with another (internal) command.</summary>
-internal static class ThisProgram
-{
-    public static ProcessStartInfo StartInfo(params string[] args)
-    {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path.");
-        var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            info.ArgumentList.Add(typeof(ThisProgram).Assembly.Location);
-        }
-
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return info;
     }
 }

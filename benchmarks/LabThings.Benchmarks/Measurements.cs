@@ -22,25 +22,19 @@ internal readonly record struct Sample(long Timestamp, double ProcessCpuSeconds,
 /// The "cpu" line of /proc/stat, in clock ticks (summed over all CPUs); all zero if it cannot be read.
 /// SoftIrq includes the ksoftirqd threads' time: it is network processing on these loopback benchmarks.
 /// </summary>
-internal readonly record struct MachineCpu(long Busy, long SoftIrq, long Idle, long Steal)
+internal readonly record struct MachineCpu(long Busy, long SoftIrq, long Steal)
 {
     /// <summary>USER_HZ: 100 on every mainstream Linux.</summary>
     public const double TicksPerSecond = 100;
 
-    public static MachineCpu Read()
-    {
-        try
+    public static MachineCpu Read() => Proc.Read(
+        () =>
         {
             // user nice system idle iowait irq softirq steal ...
-            var v = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                .Select(s => long.Parse(s, Report.Inv)).ToArray();
-            return new MachineCpu(v[0] + v[1] + v[2] + v[5] + v[6], v[5] + v[6], v[3] + v[4], v.Length > 7 ? v[7] : 0);
-        }
-        catch (IOException)
-        {
-            return default;
-        }
-    }
+            var v = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(s => long.Parse(s, Report.Inv)).ToArray();
+            return new MachineCpu(v[0] + v[1] + v[2] + v[5] + v[6], v[5] + v[6], v.Length > 7 ? v[7] : 0);
+        },
+        default(MachineCpu));
 }
 
 /// <summary>CPU use over an interval, each in cores (1.0 = one core fully busy).</summary>
@@ -53,76 +47,76 @@ internal readonly record struct CpuShares(double Machine, double SoftIrq, double
             (b.Steal - a.Steal) / MachineCpu.TicksPerSecond / seconds);
 }
 
-/// <summary>CPU seconds (10 ms resolution) and voluntary / involuntary context switches of one thread.</summary>
-internal readonly record struct ThreadSample(double CpuSeconds, long Voluntary, long Involuntary)
+/// <summary>The CPU seconds used so far by the server's process and by the load generator's, and the machine's counters.</summary>
+internal readonly record struct CpuSnapshot(long Timestamp, double Server, double Generator, MachineCpu Machine)
 {
-    public ThreadSample Minus(ThreadSample other) => new(CpuSeconds - other.CpuSeconds, Voluntary - other.Voluntary, Involuntary - other.Involuntary);
+    public static CpuSnapshot Take(Func<double> server, Func<double> generator) => new(Stopwatch.GetTimestamp(), server(), generator(), MachineCpu.Read());
+
+    public CpuWindow To(CpuSnapshot end)
+    {
+        var seconds = Clock.Seconds(end.Timestamp - Timestamp);
+        return new CpuWindow(seconds, (end.Server - Server) / seconds, (end.Generator - Generator) / seconds, CpuShares.Between(Machine, end.Machine, seconds));
+    }
 }
 
-/// <summary>Readings from Linux's /proc; NaN, null or zero where they cannot be read.</summary>
+/// <summary>CPU use between two <see cref="CpuSnapshot"/>s, each in cores (1.0 = one core busy).</summary>
+internal sealed record CpuWindow(double Seconds, double Server, double Generator, CpuShares Machine)
+{
+    /// <summary>
+    /// Busy time of the machine that is neither the server's nor the generator's: other jobs, and kernel network
+    /// work done outside both processes. Softirq is not subtracted: this kernel has no IRQ time accounting, so a
+    /// softirq that interrupts a process is charged to that process as well as to the softirq total.
+    /// </summary>
+    public double Other => Machine.Machine - Server - Generator;
+}
+
+/// <summary>CPU seconds (10 ms resolution) and involuntary context switches (preemptions) of one thread.</summary>
+internal readonly record struct ThreadSample(double CpuSeconds, long Involuntary)
+{
+    public ThreadSample Minus(ThreadSample other) => new(CpuSeconds - other.CpuSeconds, Involuntary - other.Involuntary);
+}
+
+/// <summary>Readings from Linux's /proc; the fallback where they cannot be read.</summary>
 internal static class Proc
 {
     /// <summary>The calling thread's id (the kernel's), or 0.</summary>
-    public static int CurrentThreadId()
-    {
-        try
-        {
-            return int.Parse(File.ReadAllText("/proc/thread-self/stat").Split(' ')[0], Report.Inv);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
+    public static int CurrentThreadId() => Read(() => int.Parse(File.ReadAllText("/proc/thread-self/stat").Split(' ')[0], Report.Inv), 0);
 
-    /// <summary>CPU time and context switches of thread <paramref name="id"/> of this process so far.</summary>
-    public static ThreadSample Thread(int id)
-    {
-        try
+    /// <summary>CPU time and involuntary context switches of thread <paramref name="id"/> of this process so far.</summary>
+    public static ThreadSample Thread(int id) => Read(
+        () =>
         {
             var stat = File.ReadAllText($"/proc/self/task/{id}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // After the command: field 3 (state) is fields[0]; utime is field 14, stime field 15 (clock ticks).
-            var cpu = (long.Parse(fields[11], Report.Inv) + long.Parse(fields[12], Report.Inv)) / MachineCpu.TicksPerSecond;
-            var status = File.ReadLines($"/proc/self/task/{id}/status").Select(l => l.Split(':')).Where(p => p.Length == 2)
-                .ToDictionary(p => p[0], p => p[1].Trim(), StringComparer.Ordinal);
-            return new ThreadSample(cpu, long.Parse(status["voluntary_ctxt_switches"], Report.Inv), long.Parse(status["nonvoluntary_ctxt_switches"], Report.Inv));
-        }
-        catch (IOException)
-        {
-            return default;
-        }
-    }
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields[0] is field 3 (state); utime is field 14, stime 15
+            var involuntary = File.ReadLines($"/proc/self/task/{id}/status").First(l => l.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal));
+            return new ThreadSample(
+                (long.Parse(fields[11], Report.Inv) + long.Parse(fields[12], Report.Inv)) / MachineCpu.TicksPerSecond,
+                long.Parse(involuntary.Split(':')[1].Trim(), Report.Inv));
+        },
+        default(ThreadSample));
 
     /// <summary>This process's open-file limit.</summary>
-    public static int? OpenFileLimit()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
-            return line is null ? null : int.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], Report.Inv);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public static int? OpenFileLimit() => Read<int?>(
+        () => int.Parse(File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], Report.Inv),
+        null);
 
     /// <summary>The 1-minute load average.</summary>
-    public static double LoadAverage()
-    {
-        try
-        {
-            return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], Report.Inv);
-        }
-        catch (IOException)
-        {
-            return double.NaN;
-        }
-    }
+    public static double LoadAverage() => Read(() => double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], Report.Inv), double.NaN);
 
     /// <summary>The size of every generation (LOH and POH included) right after the last GC: live data plus fragmentation.</summary>
     public static long HeapAfterLastGc() => GC.GetGCMemoryInfo().GenerationInfo.ToArray().Sum(g => g.SizeAfterBytes);
+
+    public static T Read<T>(Func<T> read, T fallback)
+    {
+        try
+        {
+            return read();
+        }
+        catch (IOException)
+        {
+            return fallback;
+        }
+    }
 }
 
 internal static class Clock

@@ -33,9 +33,15 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         var slowBuffer = Cli.Number("--slow-receive-buffer-kb", 32, 1, 10_000, "their socket receive buffer (SO_RCVBUF), KiB");
         var slowNormal = Cli.Number("--slow-normal-clients", 10, 1, 2000, "normal clients alongside them");
         var slowSeconds = Cli.Number("--slow-seconds", 15.0, 0.1, 60, "measured window of the slow-client runs, s");
-        var generator = Cli.Choice("--generator", "process", "inproc", "the load generator in a child process, or in the server's process");
+        var generator = Cli.Option("--generator", "process", "the load generator in a child process, or in the server's process").AcceptOnlyFromAmong("process", "inproc");
         var sendBuffer = new Option<string?>("--send-buffer-kb") { Description = "LabThingsOptions.StreamSocketSendBufferBytes in KiB, or os for the OS default [default: the library's, 64]" };
-        sendBuffer.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is { } v && v != "os" && !int.TryParse(v, out _)) { r.AddError("--send-buffer-kb is a number of KiB or os."); } });
+        sendBuffer.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } v && v != "os" && !int.TryParse(v, out _))
+            {
+                r.AddError("--send-buffer-kb is a number of KiB or os.");
+            }
+        });
         var responseBuffer = new Option<int?>("--response-buffer-kb") { Description = "Kestrel Limits.MaxResponseBufferSize, KiB [default: Kestrel's, 64]" };
         var transportBuffer = new Option<int?>("--transport-write-buffer-kb") { Description = "Kestrel socket transport MaxWriteBufferSize, KiB [default: Kestrel's, 64]" };
         var only = Cli.Parts(["fanout", "producer", "slow"], "run only these parts (producer: now the micro command; says where)");
@@ -122,9 +128,8 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         _report.TableHeader("clients", "connected", "fps/client median", "fps/client worst", "delivered median", "delivered worst", "aggregate MB/s", "latency p50 ms", "p99 ms", "max ms");
         foreach (var (n, r) in rows)
         {
-            var (fps, lat) = (FramesPerSecond(r), LatencyMs(r));
-            var share = r.W.Clients.NormalFrames.Select(f => (double)f / r.Produced).ToList();
-            _report.Line($"| {n} | {r.W.Clients.Connected} | {Stats.Median(fps):F1} | {Stats.Min(fps):F1} | {Stats.Median(share):P1} | {Stats.Min(share):P1} | {r.W.Clients.NormalBytes.Sum() / r.W.Seconds / Report.MB:F0} | {Stats.Quantile(lat, 0.5):F1} | {Stats.Quantile(lat, 0.99):F1} | {Stats.Max(lat):F0} |");
+            var (fps, lat, share) = (r.FramesPerSecond, r.LatencyMs, r.Delivered);
+            _report.Line($"| {n} | {r.W.Clients.Connected} | {Stats.Median(fps):F1} | {Stats.Min(fps):F1} | {Stats.Median(share):P1} | {Stats.Min(share):P1} | {r.Normal.Sum(c => c.Bytes) / r.W.Seconds / Report.MB:F0} | {Stats.Quantile(lat, 0.5):F1} | {Stats.Quantile(lat, 0.99):F1} | {Stats.Max(lat):F0} |");
         }
 
         _report.Line();
@@ -138,7 +143,7 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         }
 
         _report.Line();
-        _report.Paragraph($"Produced in each window: {string.Join(", ", rows.Select(x => $"{x.N}: {x.R.Produced / x.R.W.Seconds:F1} fps"))}. Server saw {string.Join(", ", rows.Select(x => x.R.ClientsAtStart))} clients at window start. Out-of-order parts: {rows.Sum(x => x.R.W.Clients.OutOfOrder)}. Client errors: {rows.Sum(x => x.R.W.Clients.ErrorCount)} {string.Join("; ", rows.SelectMany(x => x.R.W.Clients.Errors).Take(3))}");
+        _report.Paragraph($"Produced in each window: {string.Join(", ", rows.Select(x => $"{x.N}: {x.R.Produced / x.R.W.Seconds:F1} fps"))}. Server saw {string.Join(", ", rows.Select(x => x.R.ClientsAtStart))} clients at window start. Out-of-order parts: {rows.Sum(x => x.R.W.Clients.Clients.Sum(c => c.OutOfOrder))}. Client errors: {rows.Sum(x => x.R.W.Clients.Errors.Count)} {string.Join("; ", rows.SelectMany(x => x.R.W.Clients.Errors).Take(3))}");
         _report.Paragraph($"Server working set with 0 clients (idle, before the first run): {idle.WorkingSet / Report.MB:F0} MB, GC heap {idle.GcHeap / Report.MB:F0} MB; at the end of each window: {string.Join(", ", rows.Select(x => $"{x.N} clients {x.R.W.End.WorkingSet / Report.MB:F0} MB"))}.");
     }
 
@@ -157,18 +162,16 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         _report.TableHeader("run", "normal fps median", "normal fps worst", "frames delivered worst", "latency p50 ms", "p99 ms", "max ms");
         foreach (var (name, r) in runs)
         {
-            var (fps, lat) = (FramesPerSecond(r), LatencyMs(r));
-            _report.Line($"| {name} | {Stats.Median(fps):F1} | {Stats.Min(fps):F1} | {Stats.Min(r.W.Clients.NormalFrames.Select(f => (double)f / r.Produced)):P1} | {Stats.Quantile(lat, 0.5):F1} | {Stats.Quantile(lat, 0.99):F1} | {Stats.Max(lat):F0} |");
+            var (fps, lat) = (r.FramesPerSecond, r.LatencyMs);
+            _report.Line($"| {name} | {Stats.Median(fps):F1} | {Stats.Min(fps):F1} | {Stats.Min(r.Delivered):P1} | {Stats.Quantile(lat, 0.5):F1} | {Stats.Quantile(lat, 0.99):F1} | {Stats.Max(lat):F0} |");
         }
 
         _report.Line();
-        var report = runs[1].R.W.Clients;
         _report.TableHeader("slow client", "frames in window", "KiB/s read", "frame age at receipt, s (every frame, warm-up included)", "max age in window, s");
-        for (var i = 0; i < report.SlowFrames.Length; i++)
+        foreach (var (client, i) in runs[1].R.W.Clients.Clients.Where(c => c.Slow).Select((c, i) => (c, i)))
         {
-            var frames = report.SlowFrameAges.Where(f => f.Client == normal + i).ToList();
-            var ages = string.Join(" ", frames.Select(f => (f.AgeMicros / 1e6).ToString("F2", Report.Inv)));
-            _report.Line($"| {i + 1} | {report.SlowFrames[i]} | {report.SlowBytes[i] / runs[1].R.W.Seconds / 1024:F1} | {ages} | {Stats.Max(frames.Where(f => f.InWindow).Select(f => f.AgeMicros / 1e6)):F2} |");
+            var ages = string.Join(" ", client.SlowFrames.Select(f => (f.AgeMicros / 1e6).ToString("F2", Report.Inv)));
+            _report.Line($"| {i + 1} | {client.Frames} | {client.Bytes / runs[1].R.W.Seconds / 1024:F1} | {ages} | {Stats.Max(client.SlowFrames.Where(f => f.InWindow).Select(f => f.AgeMicros / 1e6)):F2} |");
         }
 
         _report.Line();
@@ -183,25 +186,22 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         }
 
         await Task.Delay(300); // let the last connections' buffers go
-        var plan = new MjpegPlan
-        {
-            Port = _server.Port,
-            NormalClients = normal,
-            SlowClients = slow,
-            SlowRateBytesPerSecond = settings.SlowRateBytesPerSecond,
-            SlowReceiveBufferBytes = settings.SlowReceiveBufferBytes,
-            WarmupSeconds = settings.Warmup,
-            Seconds = seconds,
-        };
+        var plan = new MjpegPlan(_server.Port, settings.Warmup, seconds, normal, slow, settings.SlowRateBytesPerSecond, settings.SlowReceiveBufferBytes);
         var clientsAtStart = 0;
-        var w = await ServerWindow<MjpegReport>.RunAsync(plan, settings.InProcessGenerator ? null : ["clients"], () => clientsAtStart = _server.Get<BenchCamera>().Stream.ClientsConnected);
+        var w = await LoadGenerator.RunAsync(plan, settings.InProcessGenerator ? null : ["clients"], () => clientsAtStart = _server.Get<BenchCamera>().Stream.ClientsConnected);
         return new Window(w, _producer.FramesBetween(w.Clients.WindowStart, w.Clients.WindowEnd), clientsAtStart);
     }
 
-    private static List<double> FramesPerSecond(Window r) => [.. r.W.Clients.NormalFrames.Select(f => f / r.W.Seconds)];
-
-    private static List<double> LatencyMs(Window r) => [.. r.W.Clients.LatencyMicros.Select(l => l / 1000.0)];
-
     /// <summary>A window, the frames the producer added in it, and the clients the server saw at its start.</summary>
-    private sealed record Window(ServerWindow<MjpegReport> W, int Produced, int ClientsAtStart);
+    private sealed record Window(ServerWindow<StreamResult> W, int Produced, int ClientsAtStart)
+    {
+        public List<StreamResult> Normal => [.. W.Clients.Clients.Where(c => !c.Slow)];
+
+        public List<double> FramesPerSecond => [.. Normal.Select(c => c.Frames / W.Seconds)];
+
+        /// <summary>Per normal client: frames received in the window / frames produced in it.</summary>
+        public List<double> Delivered => [.. Normal.Select(c => (double)c.Frames / Produced)];
+
+        public List<double> LatencyMs => [.. Normal.SelectMany(c => c.LatencyMicros).Select(l => l / 1000.0)];
+    }
 }

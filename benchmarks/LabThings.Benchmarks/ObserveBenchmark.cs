@@ -13,25 +13,23 @@ internal sealed record ObserveSettings(int[] Observers, double Rate, double Seco
 /// </summary>
 internal sealed class ObserveBenchmark(ObserveSettings settings)
 {
-    private const string ThingName = "ticker";
-
     private readonly Report _report = new();
 
     public static Command Command()
     {
-        var observers = Cli.Counts("--observers", "1,100,1000", 1, 5000, "WebSocket observer counts, one run each");
+        var observers = Cli.Counts("--observers", "1,100,1000", 1, 5000, "WebSocket observer counts, one run each (after a baseline run with none)");
         var rate = Cli.Number("--rate", 1000.0, 1, 20_000, "property changes per second (a paced setter thread)");
         var seconds = Cli.Number("--seconds", 10.0, 0.1, 60, "measured window per run, s (after the warm-up)");
         var warmup = Cli.Number("--warmup", 2.0, 0, 30, "warm-up before each window, s");
         var grace = Cli.Number("--grace", 1.0, 0, 10, "after the window, how long observers keep reading before they stop, s");
-        var generator = Cli.Choice("--generator", "process", "inproc", "the observers in a child process, or in the server's process");
+        var generator = Cli.Option("--generator", "process", "the observers in a child process, or in the server's process").AcceptOnlyFromAmong("process", "inproc");
         var child = new Option<bool>("--observer-process") { Description = "internal: be the observers' child process (reads its plan from stdin)" };
         var command = new Command("observe", "Notification fan-out: one property changed 1,000 times a second, watched by 1 to 1,000 WebSocket observers")
         {
             observers, rate, seconds, warmup, grace, generator, child,
         };
         command.SetAction(r => r.GetValue(child)
-            ? LoadGenerator.ChildMainAsync<ObserverPlan, ObserverReport>()
+            ? LoadGenerator.ChildMainAsync<ObserverPlan, ObserverResult>()
             : new ObserveBenchmark(new ObserveSettings(
                 Cli.Ints(r.GetValue(observers)), r.GetValue(rate), r.GetValue(seconds), r.GetValue(warmup), r.GetValue(grace), r.GetValue(generator) == "inproc")).RunAsync());
         return command;
@@ -41,44 +39,28 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
     {
         var started = Stopwatch.StartNew();
         var load = Proc.LoadAverage();
-        await using var server = await BenchApp.StartAsync<BenchTicker>(ThingName);
+        await using var server = await BenchApp.StartAsync<BenchTicker>("ticker");
         using var setter = new TickSetter(server.Get<BenchTicker>(), settings.Rate);
         setter.Start();
         await Task.Delay(TimeSpan.FromSeconds(1));
-
-        Report.Progress("baseline: no observers");
-        var (idleStart, idleThread) = (Sample.Take(), setter.ThreadSample());
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var idleEnd = Sample.Take();
-        var baseline = new Baseline(idleStart, idleEnd, setter.Between(idleStart.Timestamp, idleEnd.Timestamp, idleThread, setter.ThreadSample()), Proc.HeapAfterLastGc());
-
         var rows = new List<(int N, Window R)>();
-        foreach (var n in settings.Observers)
+        foreach (var n in settings.Observers.Prepend(0).Distinct())
         {
-            Report.Progress($"{n} observers");
+            Report.Progress(n == 0 ? "baseline: no observers" : $"{n} observers");
             rows.Add((n, await RunWindowAsync(server.Port, n, setter)));
             await Task.Delay(TimeSpan.FromSeconds(1)); // let the closed connections go
         }
 
-        Write(load, baseline, rows, started.Elapsed);
+        Write(load, rows, started.Elapsed);
         _report.Print();
         return 0;
     }
 
     private async Task<Window> RunWindowAsync(int port, int observers, TickSetter setter)
     {
-        var plan = new ObserverPlan
-        {
-            Port = port,
-            Path = $"/{ThingName}/ws",
-            Property = "tick",
-            Observers = observers,
-            WarmupSeconds = settings.Warmup,
-            Seconds = settings.Seconds,
-            GraceSeconds = settings.Grace,
-        };
+        var plan = new ObserverPlan(port, settings.Warmup, settings.Seconds, settings.Grace, observers);
         var (threadStart, threadEnd, gen0, heap) = (default(ThreadSample), default(ThreadSample), 0, 0L);
-        var w = await ServerWindow<ObserverReport>.RunAsync(
+        var w = await LoadGenerator.RunAsync(
             plan,
             settings.InProcessGenerator ? null : ["observe", "--observer-process"],
             () => (threadStart, gen0) = (setter.ThreadSample(), GC.CollectionCount(0)),
@@ -86,7 +68,7 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
         return new Window(w, setter.Between(w.Clients.WindowStart, w.Clients.WindowEnd, threadStart, threadEnd), gen0, heap);
     }
 
-    private void Write(double load, Baseline baseline, List<(int N, Window R)> rows, TimeSpan elapsed)
+    private void Write(double load, List<(int N, Window R)> rows, TimeSpan elapsed)
     {
         var r = _report;
         r.Environment(
@@ -99,38 +81,36 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
         r.Paragraph("## Delivery");
         r.Paragraph("Per observer: notifications/s = received (by receipt time) in the window / window length; delivered = notifications of changes *set* in the window that arrived before the observer stopped (window end + grace) / sets in the window; missing = sets in the window − delivered; drops = the counts in the server's `dropped` messages that precede a notification of a change set in the window (the server drops the oldest queued notifications and says so just before the next one it sends), so missing and drops should agree. Latency = receipt − set (the value is the setter's Stopwatch timestamp), over all notifications received in the window by all observers; \"worst observer p99\" is the highest per-observer p99.");
         r.TableHeader("observers", "subscribed", "sets/s", "notif./s per observer median", "worst", "delivered median", "worst", "missing median", "max", "drops reported median", "max", "latency p50 ms", "p99 ms", "max ms", "worst observer p99 ms");
-        foreach (var (n, x) in rows)
+        foreach (var (n, x) in rows.Where(x => x.N > 0))
         {
-            var (c, sets) = (x.W.Clients, x.Setter.Sets);
-            var missing = c.DeliveredOfWindow.Select(v => (double)(sets - v)).ToList();
-            var rate = c.ReceivedInWindow.Select(v => v / x.W.Seconds).ToList();
-            var share = c.DeliveredOfWindow.Select(v => sets == 0 ? double.NaN : (double)v / sets).ToList();
-            var drops = c.DroppedReported.Select(v => (double)v).ToList();
-            r.Line($"| {n} | {c.Connected} | {x.Setter.Rate:F0} | {Stats.Median(rate):F0} | {Stats.Min(rate):F0} | {Stats.Median(share):P1} | {Stats.Min(share):P1} | {Stats.Median(missing):F0} | {Stats.Max(missing):F0} | {Stats.Median(drops):F0} | {Stats.Max(drops):F0} | {Ms(LatencyHistogram.Quantile(c.Latency, 0.5))} | {Ms(LatencyHistogram.Quantile(c.Latency, 0.99))} | {Ms(LatencyHistogram.Max(c.Latency))} | {Ms(Stats.Max(c.ObserverP99Micros))} |");
+            var (c, sets) = (x.W.Clients.Clients.Where(o => o.Subscribed).ToList(), x.Setter.Sets);
+            var missing = c.Select(o => (double)(sets - o.DeliveredOfWindow)).ToList();
+            var rate = c.Select(o => o.ReceivedInWindow / x.W.Seconds).ToList();
+            var share = c.Select(o => sets == 0 ? double.NaN : (double)o.DeliveredOfWindow / sets).ToList();
+            var drops = c.Select(o => (double)o.DroppedReported).ToList();
+            var latency = LatencyHistogram.Sum(c.Select(o => o.Latency));
+            r.Line($"| {n} | {x.W.Clients.Connected} | {x.Setter.Rate:F0} | {Stats.Median(rate):F0} | {Stats.Min(rate):F0} | {Stats.Median(share):P1} | {Stats.Min(share):P1} | {Stats.Median(missing):F0} | {Stats.Max(missing):F0} | {Stats.Median(drops):F0} | {Stats.Max(drops):F0} | {Ms(LatencyHistogram.Quantile(latency, 0.5))} | {Ms(LatencyHistogram.Quantile(latency, 0.99))} | {Ms(LatencyHistogram.Max(latency))} | {Ms(Stats.Max(c.Select(o => LatencyHistogram.Quantile(o.Latency, 0.99))))} |");
         }
 
         r.Line();
-        r.Paragraph($"All drops reported, warm-up and grace included, summed over observers: {string.Join(", ", rows.Select(x => $"{x.N} observers {x.R.W.Clients.DroppedTotal.Sum()}"))}.");
-        r.Paragraph($"Out-of-order or repeated values: {rows.Sum(x => x.R.W.Clients.OutOfOrder)}. Unexpected messages: {rows.Sum(x => x.R.W.Clients.OtherMessages)}. Observer errors: {rows.Sum(x => x.R.W.Clients.ErrorCount)} {string.Join("; ", rows.SelectMany(x => x.R.W.Clients.Errors).Take(3))}");
+        var observers = rows.SelectMany(x => x.R.W.Clients.Clients).ToList();
+        r.Paragraph($"All drops reported, warm-up and grace included, summed over observers: {string.Join(", ", rows.Select(x => $"{x.N} observers {x.R.W.Clients.Clients.Sum(o => o.DroppedTotal)}"))}.");
+        r.Paragraph($"Out-of-order or repeated values: {observers.Sum(o => o.OutOfOrder)}. Observers that got an unexpected message: {observers.Count(o => o.OtherMessage is not null)} {observers.Select(o => o.OtherMessage).FirstOrDefault(m => m is not null)}. Observer errors: {rows.Sum(x => x.R.W.Clients.Errors.Count)} {string.Join("; ", rows.SelectMany(x => x.R.W.Clients.Errors).Take(3))}");
 
         r.Paragraph("## Cost");
         r.Paragraph($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine). Server = the server process, the setter thread included. Kernel network = softirq time from /proc/stat: on loopback it runs mostly in the context of the sending and receiving threads, so it overlaps the two processes' figures rather than adding to them. Machine busy includes other jobs. Memory: server process, before the observers connect → window start → window end; GC heap = GC.GetTotalMemory (garbage not yet collected included), heap after last GC = the generations' sizes right after the last collection before the window end (GCMemoryInfo).");
         r.TableHeader("observers", "server %", "observers' process %", "kernel network % (overlaps)", "machine busy %", "steal %", "server working set MB", "GC heap MB", "heap after last GC MB", "gen0 / gen2 GCs in window");
-        var idleSeconds = Clock.Seconds(baseline.End.Timestamp - baseline.Start.Timestamp);
-        var idle = CpuShares.Between(baseline.Start.Machine, baseline.End.Machine, idleSeconds);
-        var idleServer = (baseline.End.ProcessCpuSeconds - baseline.Start.ProcessCpuSeconds) / idleSeconds;
-        r.Line($"| 0 (baseline) | {idleServer * 100:F0} | | {idle.SoftIrq * 100:F0} | {idle.Machine * 100:F0} | {idle.Steal * 100:F0} | {baseline.End.WorkingSet / Report.MB:F0} | {baseline.End.GcHeap / Report.MB:F0} | {baseline.HeapAfterGc / Report.MB:F0} | |");
         foreach (var (n, x) in rows)
         {
             var (w, m) = (x.W, x.W.Machine);
-            r.Line($"| {n} | {w.ServerCpu * 100:F0} | {Report.Percent(w.GeneratorCpu, "(in server)")} | {m.SoftIrq * 100:F0} | {m.Machine * 100:F0} | {m.Steal * 100:F0} | {w.Memory} | {x.HeapAfterGc / Report.MB:F0} | {x.Gen0Collections} / {w.End.Gen2Collections - w.Start.Gen2Collections} |");
+            r.Line($"| {Name(n)} | {w.ServerCpu * 100:F0} | {Report.Percent(w.GeneratorCpu, "(in server)")} | {m.SoftIrq * 100:F0} | {m.Machine * 100:F0} | {m.Steal * 100:F0} | {w.Memory} | {x.HeapAfterGc / Report.MB:F0} | {x.Gen0Collections} / {w.End.Gen2Collections - w.Start.Gen2Collections} |");
         }
 
         r.Line();
         r.Paragraph("## Setter");
         r.Paragraph("Sets that started in the window. Set call = wall time of the `Tick = value` statement on the setter thread (SetProperty, the change event, the server's serialization and queueing of the notification, and any time the thread lost the CPU meanwhile). Setter thread CPU per set = the thread's CPU time over the window (/proc, 10 ms ticks) / sets: it includes the pacing loop's 1 ms sleeps, so compare it with the baseline row. Preempted = the thread's involuntary context switches. Lag = how far behind its schedule a set started (the setter paces itself with 1 ms sleeps, so up to about 1 ms is normal).");
         r.TableHeader("observers", "sets", "sets/s", "set call p50 µs", "p99 µs", "max µs", "mean µs", "setter thread CPU µs/set", "preempted (involuntary switches) per 1000 sets", "lag p50 ms", "p99 ms", "max ms", "sets skipped");
-        foreach (var (name, s) in rows.Select(x => (x.N.ToString(Report.Inv), x.R.Setter)).Prepend(("0 (baseline)", baseline.Setter)))
+        foreach (var (name, s) in rows.Select(x => (Name(x.N), x.R.Setter)))
         {
             var (durations, lags) = (s.DurationMicros, s.LagMillis);
             var perSet = s.Sets == 0 ? double.NaN : s.Thread.CpuSeconds * 1e6 / s.Sets;
@@ -143,8 +123,8 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
 
     private static string Ms(double micros) => double.IsNaN(micros) ? "–" : (micros / 1000).ToString(micros < 10_000 ? "F2" : "F0", Report.Inv);
 
-    private sealed record Baseline(Sample Start, Sample End, SetterWindow Setter, long HeapAfterGc);
+    private static string Name(int observers) => observers == 0 ? "0 (baseline)" : observers.ToString(Report.Inv);
 
     /// <summary>A window, the setter's sets in it, the server's gen0 GCs in it and its heap after the last GC.</summary>
-    private sealed record Window(ServerWindow<ObserverReport> W, SetterWindow Setter, int Gen0Collections, long HeapAfterGc);
+    private sealed record Window(ServerWindow<ObserverResult> W, SetterWindow Setter, int Gen0Collections, long HeapAfterGc);
 }

@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace LabThings.Benchmarks;
 
 /// <summary>The options of the <c>properties</c> command.</summary>
-internal sealed record PropertiesSettings(int Seconds, int Warmup, int Threads, int Connections, int Repeat, bool InProcessServer, string? SettingsFolder, IReadOnlySet<string> Parts);
+internal sealed record PropertiesSettings(int Seconds, int Warmup, int Threads, int Connections, int Repeat, string? SettingsFolder, IReadOnlySet<string> Parts);
 
 /// <summary>
 /// Property reads and writes over HTTP with wrk against the example server: GET /counter/counter,
@@ -23,29 +23,22 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
         var seconds = Cli.Number("--seconds", 10, 1, 60, "each measured wrk run, whole seconds (wrk -d)");
         var warmup = Cli.Number("--warmup", 3, 0, 60, "an unmeasured wrk run on the same URL before each measured one, s (0: none)");
         var threads = Cli.Number("--threads", 2, 1, 40, "wrk -t");
-        var connections = Cli.Number("--connections", 10, 1, 1000, "wrk -c (at least --threads)");
+        var connections = Cli.Number("--connections", 10, 1, 1000, "wrk -c (wrk wants at least --threads)");
         var repeat = Cli.Number("--repeat", 1, 1, 10, "measure the list of runs this many times");
-        var server = Cli.Choice("--server", "process", "inproc", "the example server in a child process, or in this process");
         var folder = new Option<string?>("--settings-folder") { Description = "the server's settings folder [default: a new temporary folder, deleted at the end]" };
         var only = Cli.Parts(["read-counter", "read-brightness", "write-brightness", "write-frame-rate", "read-bare", "save"], "run only these parts (read-bare: GET /value on a bare ASP.NET Core app, for reference; save: the settings save's file operations in a loop)");
         var command = new Command("properties", "Property reads and writes over HTTP with wrk against the example server, a bare ASP.NET Core app for reference, and the disk's atomic-save rate")
         {
-            seconds, warmup, threads, connections, repeat, server, folder, only,
+            seconds, warmup, threads, connections, repeat, folder, only,
         };
-        command.Validators.Add(r =>
-        {
-            if (r.GetValue(connections) < r.GetValue(threads))
-            {
-                r.AddError("--connections must be at least --threads.");
-            }
-        });
         command.SetAction(r => new PropertiesBenchmark(new PropertiesSettings(
-            r.GetValue(seconds), r.GetValue(warmup), r.GetValue(threads), r.GetValue(connections), r.GetValue(repeat), r.GetValue(server) == "inproc",
+            r.GetValue(seconds), r.GetValue(warmup), r.GetValue(threads), r.GetValue(connections), r.GetValue(repeat),
             r.GetValue(folder) is { } path ? Path.GetFullPath(path) : null, Cli.Names(r.GetValue(only)))).RunAsync());
         return command;
     }
 
-    private sealed record Run(string Part, string Method, string Path, string Values, bool Bare = false)
+    /// <summary>One wrk run: its part name, request, the arguments of put.lua (lowest value, how many, threads), and whether it is the bare app's.</summary>
+    private sealed record Run(string Part, string Method, string Path, string[] ScriptArgs, bool Bare = false)
     {
         public string Name => Bare ? $"{Method} /{Path} (bare ASP.NET Core)" : $"{Method} /{Path}";
     }
@@ -53,83 +46,64 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
     public async Task<int> RunAsync()
     {
         var started = Stopwatch.StartNew();
-        var wrkVersion = Wrk.Version();
+        var wrkVersion = await Wrk.VersionAsync();
         var load = Proc.LoadAverage();
-        var scripts = BenchApp.NewTemporaryFolder();
-        try
+        Report.Progress("starting the example server");
+        await using var server = await ExampleServerHost.StartAsync(settings.SettingsFolder);
+        _report.Environment(
+            server.Description,
+            load,
+            $"load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
+        var idle = await IdleCpuAsync(server);
+
+        var (threads, valuesPerThread) = (settings.Threads, 80 / settings.Threads);
+        var runs = new List<Run>
         {
-            var getScript = Path.Combine(scripts, "get.lua");
-            var putScript = Path.Combine(scripts, "put.lua");
-            await File.WriteAllTextAsync(getScript, Wrk.GetScript);
-            await File.WriteAllTextAsync(putScript, Wrk.PutScript);
+            new("read-counter", "GET", "counter/counter", []),
+            new("read-brightness", "GET", "light/brightness", []),
+            new("write-brightness", "PUT", "light/brightness", ["10", $"{valuesPerThread * threads}", $"{threads}"]),
+            new("write-frame-rate", "PUT", "camera/frame_rate", ["10", $"{2 * threads}", $"{threads}"]),
+            new("read-bare", "GET", "value", [], Bare: true),
+        }.Where(r => settings.Parts.Contains(r.Part)).ToList();
 
-            Report.Progress(settings.InProcessServer ? "starting the example server in this process" : "starting the example server in a child process");
-            await using var server = await ExampleServerHost.StartAsync(settings.InProcessServer, settings.SettingsFolder);
-            _report.Environment(
-                (server.InProcess ? "examples/ExampleServer's ExampleApp.CreateApp in this process" : "examples/ExampleServer's ExampleApp.CreateApp in a child process (this program's example-server command)")
-                + $", {server.BaseAddress}, warning-level logging, settings folder {server.SettingsFolder}",
-                load,
-                $"load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
-
-            using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-            var idle = await IdleCpuAsync(server);
-
-            var countPerThread = 80 / settings.Threads;
-            var runs = new List<Run>
+        // The bare app runs beside the example server, whose camera keeps rendering: the same background for every run.
+        await using var bare = runs.Any(r => r.Bare) ? await ExampleServerHost.StartAsync(settingsFolder: null, bare: true) : null;
+        var results = new List<(Run Run, int Round, WrkResult Result)>();
+        for (var round = 1; round <= settings.Repeat; round++)
+        {
+            foreach (var run in runs)
             {
-                new("read-counter", "GET", "counter/counter", ""),
-                new("read-brightness", "GET", "light/brightness", ""),
-                new("write-brightness", "PUT", "light/brightness", $"10 {countPerThread * settings.Threads}"),
-                new("write-frame-rate", "PUT", "camera/frame_rate", $"10 {2 * settings.Threads}"),
-                new("read-bare", "GET", "value", "", Bare: true),
-            }.Where(r => settings.Parts.Contains(r.Part)).ToList();
-
-            // The bare app runs beside the example server, whose camera keeps rendering: the same background for every run.
-            await using var bare = runs.Any(r => r.Bare) ? await ExampleServerHost.StartAsync(settings.InProcessServer, settingsFolder: null, bare: true) : null;
-
-            var results = new List<(Run Run, int Round, WrkResult Result)>();
-            for (var round = 1; round <= settings.Repeat; round++)
-            {
-                foreach (var run in runs)
+                var target = run.Bare ? bare! : server;
+                var (url, script) = (new Uri(target.BaseAddress, run.Path), run.Method == "GET" ? "done.lua" : "put.lua");
+                if (settings.Warmup > 0)
                 {
-                    var target = run.Bare ? bare! : server;
-                    var url = new Uri(target.BaseAddress, run.Path);
-                    var script = run.Method == "GET" ? getScript : putScript;
-                    string[] args = run.Values is "" ? [] : [.. run.Values.Split(' '), settings.Threads.ToString(Report.Inv)];
-                    if (settings.Warmup > 0)
-                    {
-                        Report.Progress($"{run.Name}: {settings.Warmup} s warm-up");
-                        await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Warmup, script, args, cpu: null);
-                    }
-
-                    Report.Progress($"{run.Name}: {settings.Seconds} s measured (round {round}/{settings.Repeat})");
-                    var result = await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Seconds, script, args, target.CpuSeconds);
-                    await Console.Error.WriteLineAsync(result.Output);
-                    results.Add((run, round, result));
+                    Report.Progress($"{run.Name}: {settings.Warmup} s warm-up");
+                    await Wrk.RunAsync(url, threads, settings.Connections, settings.Warmup, script, run.ScriptArgs, cpu: null);
                 }
-            }
 
-            WriteResults(results, idle);
-            if (results.Any(r => r.Run.Part == "write-brightness"))
-            {
-                await WriteSettingsCheckAsync(http, server);
+                Report.Progress($"{run.Name}: {settings.Seconds} s measured (round {round}/{settings.Repeat})");
+                var result = await Wrk.RunAsync(url, threads, settings.Connections, settings.Seconds, script, run.ScriptArgs, target.CpuSeconds);
+                await Console.Error.WriteLineAsync(result.Output);
+                results.Add((run, round, result));
             }
-
-            if (settings.Parts.Contains("save"))
-            {
-                Report.Progress("atomic save loop");
-                SaveLoop(server.SettingsFolder);
-            }
-
-            WriteTargets(results);
-            _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
-            _report.Print();
-            return 0;
         }
-        finally
+
+        WriteResults(results, idle);
+        if (results.Any(r => r.Run.Part == "write-brightness"))
         {
-            Directory.Delete(scripts, recursive: true);
+            await WriteSettingsCheckAsync(server);
         }
+
+        if (settings.Parts.Contains("save"))
+        {
+            Report.Progress("atomic save loop");
+            SaveLoop(server.SettingsFolder);
+        }
+
+        WriteTargets(results);
+        _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
+        _report.Print();
+        return 0;
     }
 
     private static async Task<double> IdleCpuAsync(ExampleServerHost server)
@@ -158,8 +132,9 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
         _report.Paragraph($"PUT /light/brightness: wrk thread k of {threads} sends 10 + (({threads}·n + k) mod {80 / threads * threads}), n = 0, 1, 2, …, so consecutive writes always differ and every write changes the value: each one runs the setter, the change notification and the settings save (JSON of all the Thing's settings, write to light.json.tmp, fsync, rename), synchronously in the request. PUT /camera/frame_rate: values 10–{10 + (2 * threads) - 1} in the same pattern; frame_rate is not a setting, so nothing is saved.");
     }
 
-    private async Task WriteSettingsCheckAsync(HttpClient http, ExampleServerHost server)
+    private async Task WriteSettingsCheckAsync(ExampleServerHost server)
     {
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await Task.Delay(TimeSpan.FromSeconds(1)); // let saves still queued behind the settings lock finish
         var file = Path.Combine(server.SettingsFolder, "light.json");
         var text = File.Exists(file) ? await File.ReadAllTextAsync(file) : "";

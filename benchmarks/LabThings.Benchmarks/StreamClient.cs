@@ -6,74 +6,37 @@ using LabThings.Tests.Support;
 
 namespace LabThings.Benchmarks;
 
-/// <summary>The MJPEG clients of one run: <c>NormalClients</c> reading at full speed, then <c>SlowClients</c> throttled.</summary>
-internal sealed class MjpegPlan : LoadPlan<MjpegReport>
+/// <summary>The MJPEG clients of one run, all reading <c>/camera/stream</c>: the normal ones at full speed, then the slow ones throttled.</summary>
+internal sealed record MjpegPlan(int Port, double WarmupSeconds, double Seconds, int NormalClients, int SlowClients, int SlowRateBytesPerSecond, int SlowReceiveBufferBytes)
+    : LoadPlan<StreamResult>(Port, WarmupSeconds, Seconds, 0)
 {
-    public string Path { get; set; } = "/camera/stream";
-
-    public int NormalClients { get; set; }
-
-    public int SlowClients { get; set; }
-
-    public int SlowRateBytesPerSecond { get; set; }
-
-    public int SlowReceiveBufferBytes { get; set; }
-
-    public override IReadOnlyList<LoadClient> CreateClients(LoadWindow window)
+    public override IReadOnlyList<LoadClient<StreamResult>> CreateClients(LoadWindow window)
     {
-        var request = Encoding.ASCII.GetBytes($"GET {Path} HTTP/1.1\r\nHost: 127.0.0.1:{Port}\r\nAccept: multipart/x-mixed-replace\r\n\r\n");
+        var request = Encoding.ASCII.GetBytes($"GET /camera/stream HTTP/1.1\r\nHost: 127.0.0.1:{Port}\r\nAccept: multipart/x-mixed-replace\r\n\r\n");
         return [.. Enumerable.Range(0, NormalClients + SlowClients).Select(i => i < NormalClients
-            ? new StreamClient(i, window, Port, request, 0, 0)
-            : new StreamClient(i, window, Port, request, SlowRateBytesPerSecond, SlowReceiveBufferBytes))];
-    }
-
-    public override void Summarize(IReadOnlyList<LoadClient> clients, MjpegReport report)
-    {
-        var all = clients.Cast<StreamClient>().ToList();
-        var normal = all.Where(c => !c.IsSlow).ToList();
-        var slow = all.Where(c => c.IsSlow).ToList();
-        report.NormalFrames = [.. normal.Select(c => c.Frames)];
-        report.NormalBytes = [.. normal.Select(c => c.Bytes)];
-        report.LatencyMicros = [.. normal.SelectMany(c => c.Latencies)];
-        report.SlowFrames = [.. slow.Select(c => c.Frames)];
-        report.SlowBytes = [.. slow.Select(c => c.Bytes)];
-        report.SlowFrameAges = [.. slow.SelectMany(c => c.SlowFrames)];
-        report.OutOfOrder = all.Sum(c => c.OutOfOrder);
+            ? new StreamClient(window, Port, request, 0, 0)
+            : new StreamClient(window, Port, request, SlowRateBytesPerSecond, SlowReceiveBufferBytes))];
     }
 }
 
-/// <summary>What the MJPEG clients saw.</summary>
-internal sealed class MjpegReport : LoadReport
-{
-    /// <summary>Per normal client: whole frames received in the window.</summary>
-    public int[] NormalFrames { get; set; } = [];
+/// <summary>What one MJPEG client saw.</summary>
+/// <param name="Frames">Whole frames received in the window.</param>
+/// <param name="Bytes">Bytes received in the window (HTTP framing included).</param>
+/// <param name="OutOfOrder">Parts whose frame id was not newer than the previous part's (should be 0).</param>
+/// <param name="LatencyMicros">A normal client's frames received in the window: AddFrame → last byte received, µs.</param>
+/// <param name="SlowFrames">Every frame a slow client received, warm-up included.</param>
+internal sealed record StreamResult(bool Slow, int Frames, long Bytes, int OutOfOrder, List<int> LatencyMicros, List<SlowFrame> SlowFrames);
 
-    /// <summary>Per normal client: bytes received in the window (HTTP framing included).</summary>
-    public long[] NormalBytes { get; set; } = [];
-
-    /// <summary>All normal clients' frames received in the window: AddFrame → last byte received, microseconds.</summary>
-    public int[] LatencyMicros { get; set; } = [];
-
-    public int[] SlowFrames { get; set; } = [];
-
-    public long[] SlowBytes { get; set; } = [];
-
-    /// <summary>Every frame a slow client received, warm-up included.</summary>
-    public List<SlowFrame> SlowFrameAges { get; set; } = [];
-
-    /// <summary>Parts whose frame id was not newer than the previous part's (should be 0).</summary>
-    public int OutOfOrder { get; set; }
-}
-
-internal sealed record SlowFrame(int Client, long Id, int AgeMicros, bool InWindow);
+/// <param name="AgeMicros">AddFrame → last byte received, µs.</param>
+internal sealed record SlowFrame(long Id, int AgeMicros, bool InWindow);
 
 /// <summary>
 /// One HTTP/1.1 client on a raw socket: GETs the stream, undoes the chunked transfer coding, hands the body to the
 /// <see cref="MultipartParser"/> shared with the tests, and times each whole frame by the stamp in its first bytes.
 /// A slow client reads 4 KiB at a time, paced by a token bucket. Allocation-free while reading.
 /// </summary>
-internal sealed class StreamClient(int index, LoadWindow window, int port, byte[] request, int slowRate, int receiveBufferBytes)
-    : LoadClient, IMultipartHandler
+internal sealed class StreamClient(LoadWindow window, int port, byte[] request, int slowRate, int receiveBufferBytes)
+    : LoadClient<StreamResult>, IMultipartHandler
 {
     private const int SlowReadBytes = 4096;
 
@@ -81,17 +44,21 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
     private readonly MultipartParser _parser = new();
     private readonly byte[] _head = new byte[8192];
     private readonly byte[] _stamp = new byte[FakeFrames.StampBytes];
+    private readonly List<int> _latencies = [];
+    private readonly List<SlowFrame> _slowFrames = [];
     private Http _http = Http.Head;
     private int _headLength;
     private long _chunk;
     private int _stampLength;
     private long _now;
     private long _lastId;
+    private int _frames;
+    private long _bytes;
+    private int _outOfOrder;
 
     private enum Http
     {
         Head,
-        Identity,
         Size,
         SizeLf,
         Data,
@@ -100,27 +67,11 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
         Done,
     }
 
-    public bool IsSlow => slowRate > 0;
+    private bool IsSlow => slowRate > 0;
 
-    public int Frames { get; private set; }
-
-    public long Bytes { get; private set; }
-
-    public int OutOfOrder { get; private set; }
-
-    public List<int> Latencies { get; } = [];
-
-    public List<SlowFrame> SlowFrames { get; } = [];
+    public override StreamResult Result() => new(IsSlow, _frames, _bytes, _outOfOrder, _latencies, _slowFrames);
 
     public override void Dispose() => _socket.Dispose();
-
-    void IMultipartHandler.OnBoundary()
-    {
-    }
-
-    void IMultipartHandler.OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-    }
 
     void IMultipartHandler.OnBody(ReadOnlySpan<byte> data)
     {
@@ -139,20 +90,20 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
         }
 
         var (id, timestamp) = FakeFrames.Read(_stamp);
-        OutOfOrder += id <= _lastId ? 1 : 0;
+        _outOfOrder += id <= _lastId ? 1 : 0;
         _lastId = id;
         var micros = (int)Math.Min(int.MaxValue, (_now - timestamp) * 1_000_000 / Stopwatch.Frequency);
         var inWindow = window.Contains(_now);
         if (IsSlow)
         {
-            SlowFrames.Add(new SlowFrame(index, id, micros, inWindow));
+            _slowFrames.Add(new SlowFrame(id, micros, inWindow));
         }
         else if (inWindow)
         {
-            Latencies.Add(micros);
+            _latencies.Add(micros);
         }
 
-        Frames += inWindow ? 1 : 0;
+        _frames += inWindow ? 1 : 0;
     }
 
     protected override async Task ConnectAsync(CancellationToken cancellationToken)
@@ -195,7 +146,7 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
     private void Received(ReadOnlySpan<byte> data)
     {
         _now = Stopwatch.GetTimestamp();
-        Bytes += window.Contains(_now) ? data.Length : 0;
+        _bytes += window.Contains(_now) ? data.Length : 0;
         while (!data.IsEmpty)
         {
             switch (_http)
@@ -203,9 +154,6 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
                 case Http.Head:
                     data = ReadHead(data);
                     break;
-                case Http.Identity:
-                    _parser.Feed(data, this);
-                    return;
                 case Http.Data:
                     var n = (int)Math.Min(_chunk, data.Length);
                     _parser.Feed(data[..n], this);
@@ -223,7 +171,7 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
         }
     }
 
-    /// <summary>The status line and headers: a 200, chunked or not. Returns what follows them.</summary>
+    /// <summary>The status line and headers: a 200 with the chunked transfer coding. Returns what follows them.</summary>
     private ReadOnlySpan<byte> ReadHead(ReadOnlySpan<byte> data)
     {
         var take = Math.Min(data.Length, _head.Length - _headLength);
@@ -237,12 +185,12 @@ internal sealed class StreamClient(int index, LoadWindow window, int port, byte[
         }
 
         var head = Encoding.ASCII.GetString(_head, 0, end);
-        if (!head.StartsWith("HTTP/1.1 200", StringComparison.Ordinal))
+        if (!head.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) || !head.Contains("transfer-encoding: chunked", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidDataException($"Unexpected response: {head.Split('\r')[0]}");
+            throw new InvalidDataException($"Expected a chunked 200 response, got: {head}");
         }
 
-        _http = head.Contains("transfer-encoding: chunked", StringComparison.OrdinalIgnoreCase) ? Http.Size : Http.Identity;
+        _http = Http.Size;
         Ready.TrySetResult();
         return data[(end + 4 - before)..];
     }

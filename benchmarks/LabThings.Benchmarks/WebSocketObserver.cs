@@ -7,74 +7,36 @@ using System.Text;
 
 namespace LabThings.Benchmarks;
 
-/// <summary>The observers of one run: each subscribes to one property over the Thing's WebSocket.</summary>
-internal sealed class ObserverPlan : LoadPlan<ObserverReport>
+/// <summary>The observers of one run: each subscribes to <c>tick</c> over <c>/ticker/ws</c>.</summary>
+internal sealed record ObserverPlan(int Port, double WarmupSeconds, double Seconds, double GraceSeconds, int Observers)
+    : LoadPlan<ObserverResult>(Port, WarmupSeconds, Seconds, GraceSeconds)
 {
-    public string Path { get; set; } = "/ticker/ws";
-
-    public string Property { get; set; } = "tick";
-
-    public int Observers { get; set; }
-
-    public override IReadOnlyList<LoadClient> CreateClients(LoadWindow window)
-        => [.. Enumerable.Range(0, Observers).Select(_ => new WebSocketObserver(window, Port, Path, Property))];
-
-    public override void Summarize(IReadOnlyList<LoadClient> clients, ObserverReport report)
-    {
-        var all = clients.Cast<WebSocketObserver>().ToList();
-        var subscribed = all.Where(o => o.IsReady).ToList();
-        report.ReceivedInWindow = [.. subscribed.Select(o => o.ReceivedInWindow)];
-        report.DeliveredOfWindow = [.. subscribed.Select(o => o.DeliveredOfWindow)];
-        report.DroppedReported = [.. subscribed.Select(o => o.DroppedReported)];
-        report.DroppedTotal = [.. subscribed.Select(o => o.DroppedTotal)];
-        report.ObserverP99Micros = [.. subscribed.Select(o => LatencyHistogram.Quantile(o.Latency, 0.99))];
-        report.Latency = new int[LatencyHistogram.Size];
-        subscribed.ForEach(o => LatencyHistogram.Add(report.Latency, o.Latency));
-        report.OutOfOrder = all.Sum(o => o.OutOfOrder);
-        report.OtherMessages = all.Sum(o => o.OtherMessages);
-        report.Errors.AddRange(all.Select((o, i) => o.FirstOtherMessage is { } m ? $"observer {i} got: {m}" : null).OfType<string>().Take(5));
-        report.ErrorCount += all.Count(o => o.FirstOtherMessage is not null);
-    }
+    public override IReadOnlyList<LoadClient<ObserverResult>> CreateClients(LoadWindow window)
+        => [.. Enumerable.Range(0, Observers).Select(_ => new WebSocketObserver(window, Port, "/ticker/ws", "tick"))];
 }
 
-/// <summary>What the observers saw.</summary>
-internal sealed class ObserverReport : LoadReport
-{
-    /// <summary>Per subscribed observer: notifications received (by receipt time) in the window.</summary>
-    public int[] ReceivedInWindow { get; set; } = [];
-
-    /// <summary>Per subscribed observer: notifications of changes set in the window, received before the observer stopped.</summary>
-    public int[] DeliveredOfWindow { get; set; } = [];
-
-    /// <summary>
-    /// Per subscribed observer: the counts of <c>dropped</c> messages whose next notification is of a change set in the
-    /// window (the server reports drops just before the next notification it sends, and drops the oldest).
-    /// </summary>
-    public long[] DroppedReported { get; set; } = [];
-
-    /// <summary>Per subscribed observer: every count of <c>dropped</c> messages, warm-up and grace included.</summary>
-    public long[] DroppedTotal { get; set; } = [];
-
-    /// <summary>Per subscribed observer: p99 latency of the notifications it received in the window, µs.</summary>
-    public double[] ObserverP99Micros { get; set; } = [];
-
-    /// <summary>All subscribed observers' notifications received in the window: set → receipt, as a <see cref="LatencyHistogram"/>.</summary>
-    public int[] Latency { get; set; } = [];
-
-    /// <summary>Notifications whose value was not greater than the previous one's (should be 0).</summary>
-    public long OutOfOrder { get; set; }
-
-    /// <summary>Messages other than propertyStatus and dropped (error responses).</summary>
-    public long OtherMessages { get; set; }
-}
+/// <summary>What one observer saw.</summary>
+/// <param name="Subscribed">Whether it received a notification at all.</param>
+/// <param name="ReceivedInWindow">Notifications received (by receipt time) in the window.</param>
+/// <param name="DeliveredOfWindow">Notifications of changes set in the window, received before the observer stopped.</param>
+/// <param name="DroppedReported">
+/// The counts of <c>dropped</c> messages whose next notification is of a change set in the window (the server drops the
+/// oldest queued notifications, and says so just before the next one it sends).
+/// </param>
+/// <param name="DroppedTotal">Every count of <c>dropped</c> messages, warm-up and grace included.</param>
+/// <param name="OutOfOrder">Notifications whose value was not greater than the previous one's (should be 0).</param>
+/// <param name="OtherMessage">The first message that was neither <c>propertyStatus</c> nor <c>dropped</c> (an error response), if any.</param>
+/// <param name="Latency">The notifications received in the window, set → receipt, as a <see cref="LatencyHistogram"/>.</param>
+internal sealed record ObserverResult(
+    bool Subscribed, int ReceivedInWindow, int DeliveredOfWindow, long DroppedReported, long DroppedTotal, long OutOfOrder, string? OtherMessage, int[] Latency);
 
 /// <summary>
 /// An observer on a raw socket (cheaper than <c>ClientWebSocket</c>, so the server keeps more of the two cores): the
-/// HTTP/1.1 upgrade, one masked text frame to subscribe, then its own frame parser over 64 KiB receives (every message
+/// HTTP/1.1 upgrade, one text frame to subscribe, then its own frame parser over 64 KiB receives (every message
 /// in one receive shares its timestamp). It counts <c>propertyStatus</c> messages, whose value is the setter's
 /// Stopwatch timestamp, and the server's <c>dropped</c> reports. Allocation-free while reading.
 /// </summary>
-internal sealed class WebSocketObserver(LoadWindow window, int port, string path, string property) : LoadClient
+internal sealed class WebSocketObserver(LoadWindow window, int port, string path, string property) : LoadClient<ObserverResult>
 {
     private const int BufferBytes = 64 * 1024;
     private static readonly byte[] DroppedPrefix = "{\"messageType\":\"dropped\",\"data\":{\"count\":"u8.ToArray();
@@ -82,25 +44,19 @@ internal sealed class WebSocketObserver(LoadWindow window, int port, string path
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(BufferBytes);
     private readonly byte[] _statusPrefix = Encoding.UTF8.GetBytes($"{{\"messageType\":\"propertyStatus\",\"data\":{{\"{property}\":");
+    private readonly int[] _latency = new int[LatencyHistogram.Size];
     private int _filled;
     private long _last;
     private long _pendingDrops;
+    private int _receivedInWindow;
+    private int _deliveredOfWindow;
+    private long _droppedReported;
+    private long _droppedTotal;
+    private long _outOfOrder;
+    private string? _otherMessage;
 
-    public int ReceivedInWindow { get; private set; }
-
-    public int DeliveredOfWindow { get; private set; }
-
-    public long DroppedReported { get; private set; }
-
-    public long DroppedTotal { get; private set; }
-
-    public long OutOfOrder { get; private set; }
-
-    public long OtherMessages { get; private set; }
-
-    public string? FirstOtherMessage { get; private set; }
-
-    public int[] Latency { get; } = new int[LatencyHistogram.Size];
+    public override ObserverResult Result()
+        => new(IsReady, _receivedInWindow, _deliveredOfWindow, _droppedReported, _droppedTotal, _outOfOrder, _otherMessage, _latency);
 
     public override void Dispose() => _socket.Dispose();
 
@@ -124,7 +80,9 @@ internal sealed class WebSocketObserver(LoadWindow window, int port, string path
 
         _filled -= headerEnd + 4;
         _buffer.AsSpan(headerEnd + 4, _filled).CopyTo(_buffer);
-        await _socket.SendAsync(MaskedTextFrame(Encoding.UTF8.GetBytes($"{{\"messageType\":\"addPropertyObservation\",\"data\":{{\"{property}\":true}}}}")), SocketFlags.None, cancellationToken);
+        var subscribe = Encoding.UTF8.GetBytes($"{{\"messageType\":\"addPropertyObservation\",\"data\":{{\"{property}\":true}}}}");
+        byte[] frame = [0x81, (byte)(0x80 | subscribe.Length), 0, 0, 0, 0, .. subscribe]; // FIN + text, masked (with a zero key), length < 126
+        await _socket.SendAsync(frame, SocketFlags.None, cancellationToken);
     }
 
     protected override async Task ReadUntilClosedAsync(CancellationToken cancellationToken)
@@ -144,20 +102,6 @@ internal sealed class WebSocketObserver(LoadWindow window, int port, string path
 
             _filled += n;
         }
-    }
-
-    private static byte[] MaskedTextFrame(byte[] payload)
-    {
-        var frame = new byte[2 + 4 + payload.Length];
-        (frame[0], frame[1]) = (0x81, (byte)(0x80 | payload.Length)); // FIN + text; masked, length < 126
-        ReadOnlySpan<byte> mask = [0x12, 0x34, 0x56, 0x78];
-        mask.CopyTo(frame.AsSpan(2));
-        for (var i = 0; i < payload.Length; i++)
-        {
-            frame[6 + i] = (byte)(payload[i] ^ mask[i & 3]);
-        }
-
-        return frame;
     }
 
     /// <summary>Handles every whole frame in <paramref name="data"/>; returns the bytes consumed.</summary>
@@ -207,18 +151,18 @@ internal sealed class WebSocketObserver(LoadWindow window, int port, string path
     {
         if (message.StartsWith(_statusPrefix) && Utf8Parser.TryParse(message[_statusPrefix.Length..], out long value, out _))
         {
-            OutOfOrder += value <= _last ? 1 : 0;
+            _outOfOrder += value <= _last ? 1 : 0;
             _last = value;
             if (window.Contains(now))
             {
-                ReceivedInWindow++;
-                Latency[LatencyHistogram.Index((now - value) * 1_000_000 / Stopwatch.Frequency)]++;
+                _receivedInWindow++;
+                _latency[LatencyHistogram.Index((now - value) * 1_000_000 / Stopwatch.Frequency)]++;
             }
 
             if (window.Contains(value))
             {
-                DeliveredOfWindow++;
-                DroppedReported += _pendingDrops;
+                _deliveredOfWindow++;
+                _droppedReported += _pendingDrops;
             }
 
             _pendingDrops = 0;
@@ -226,13 +170,12 @@ internal sealed class WebSocketObserver(LoadWindow window, int port, string path
         }
         else if (message.StartsWith(DroppedPrefix) && Utf8Parser.TryParse(message[DroppedPrefix.Length..], out long count, out _))
         {
-            DroppedTotal += count;
+            _droppedTotal += count;
             _pendingDrops += count;
         }
         else
         {
-            OtherMessages++;
-            FirstOtherMessage ??= Encoding.UTF8.GetString(message[..Math.Min(message.Length, 300)]);
+            _otherMessage ??= Encoding.UTF8.GetString(message[..Math.Min(message.Length, 300)]);
         }
     }
 }
