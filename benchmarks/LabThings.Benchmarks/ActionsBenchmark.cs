@@ -214,21 +214,19 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
             var polls = row.Name.Contains("poll", StringComparison.Ordinal) && n > 0 ? $"{row.Trips.Average(t => t.Polls):F2}, {row.Trips.Max(t => t.Polls)}" : "–";
             var timed = row.Seconds >= MinCpuSeconds; // process CPU times move in 10 ms ticks: too coarse for a fraction of a second
             var perTrip = timed ? (cpu.Server * cpu.Seconds * 1000 / n).ToString("F3", Report.Inv) : "–";
-            _report.Line($"| {row.Name} | {n:N0} | {n / row.Seconds:N0} | {Mean(ms):F3} | {Stats.Quantile(ms, 0.5):F3} | {Stats.Quantile(ms, 0.99):F3} | {Stats.Max(ms):F2} | {polls} | {perTrip} | {Report.Percent(timed ? cpu.Server : null)} | {Report.Percent(timed ? cpu.Generator : null)} | {Report.Percent(timed ? cpu.Machine.Machine : null)} | {row.Retained} | {row.Errors}{(row.FirstError is null ? "" : $" ({row.FirstError})")} |");
+            _report.Line($"| {row.Name} | {n:N0} | {n / row.Seconds:N0} | {Stats.Mean(ms):F3} | {Stats.Quantile(ms, 0.5):F3} | {Stats.Quantile(ms, 0.99):F3} | {Stats.Max(ms):F2} | {polls} | {perTrip} | {Report.Percent(timed ? cpu.Server : null)} | {Report.Percent(timed ? cpu.Generator : null)} | {Report.Percent(timed ? cpu.Machine.Machine : null)} | {row.Retained} | {row.Errors}{(row.FirstError is null ? "" : $" ({row.FirstError})")} |");
         }
 
         _report.Line();
         _report.Paragraph($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine); \"–\" where the measured part lasted under {MinCpuSeconds} s, too short for the 10 ms resolution of process CPU times. Machine busy = all CPUs' busy time (/proc/stat), so machine busy − server − client ≈ other jobs plus kernel network work outside the two processes. The example camera renders a JPEG at 10 fps in the server all along (a few % of a core), which is included in the server's CPU.");
         if (_rows.FirstOrDefault(r => r.Name.StartsWith("sequential:", StringComparison.Ordinal) && r.Name.Contains("poll", StringComparison.Ordinal)) is { } sequential)
         {
-            var mean = Mean([.. sequential.Trips.Select(t => Clock.Milliseconds(t.Ticks))]);
+            var mean = Stats.Mean(sequential.Trips.Select(t => Clock.Milliseconds(t.Ticks)));
             _report.Paragraph("## Target");
             _report.TableHeader("target", "result", "met?");
             _report.Paragraph($"| invocation round trip (POST, poll, output), mean over {settings.Sequential} sequential, < {SequentialTargetMs} ms (a fifth of labthings-fastapi's 6.9 ms) | {mean:F3} ms | **{(mean < SequentialTargetMs ? "yes" : "no")}** |");
         }
     }
-
-    private static double Mean(List<double> values) => values.Count == 0 ? double.NaN : values.Average();
 
     /// <summary>One round trip: when it ended, how long it took (Stopwatch ticks), how many status polls it needed.</summary>
     private readonly record struct Trip(long End, long Ticks, int Polls);

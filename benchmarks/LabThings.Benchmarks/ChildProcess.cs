@@ -17,12 +17,8 @@ internal sealed class ChildProcess : IAsyncDisposable
     public static ChildProcess Start(string[] args, bool workstationGc = false)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path.");
-        var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        var program = Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? [typeof(ChildProcess).Assembly.Location] : Array.Empty<string>();
-        foreach (var arg in program.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
+        string[] program = Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? [typeof(ChildProcess).Assembly.Location] : [];
+        var info = new ProcessStartInfo(host, [.. program, .. args]) { RedirectStandardInput = true, RedirectStandardOutput = true };
 
         if (workstationGc)
         {

@@ -13,44 +13,27 @@ internal static class Cli
     /// <summary>A number that must lie in [<paramref name="min"/>, <paramref name="max"/>]: every run is bounded on purpose.</summary>
     public static Option<T> Number<T>(string name, T defaultValue, T min, T max, string description)
         where T : INumber<T>
-    {
-        var option = Option(name, defaultValue, $"{description} ({min}–{max})");
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<T>();
-            if (value < min || value > max)
-            {
-                result.AddError($"{name} must be between {min} and {max}.");
-            }
-        });
-        return option;
-    }
+        => Check(Option(name, defaultValue, $"{description} ({min}–{max})"), v => v >= min && v <= max, $"{name} must be between {min} and {max}.");
 
     /// <summary>A comma-separated list of whole numbers in [<paramref name="min"/>, <paramref name="max"/>]; read it with <see cref="Ints"/>.</summary>
     public static Option<string> Counts(string name, string defaultValue, int min, int max, string description)
-    {
-        var option = Option(name, defaultValue, $"{description} (comma-separated, each {min}–{max})");
-        option.Validators.Add(result =>
-        {
-            var text = result.GetValueOrDefault<string>();
-            var items = text.Split(',', StringSplitOptions.TrimEntries);
-            if (!items.All(s => int.TryParse(s, Report.Inv, out var n) && n >= min && n <= max))
-            {
-                result.AddError($"{name} takes whole numbers between {min} and {max}, separated by commas: '{text}'.");
-            }
-        });
-        return option;
-    }
+        => Check(
+            Option(name, defaultValue, $"{description} (comma-separated, each {min}–{max})"),
+            text => text.Split(',', StringSplitOptions.TrimEntries).All(s => int.TryParse(s, Report.Inv, out var n) && n >= min && n <= max),
+            $"{name} takes whole numbers between {min} and {max}, separated by commas.");
 
     /// <summary>A comma-separated subset of <paramref name="all"/> (default: all of them); read it with <see cref="Names"/>.</summary>
     public static Option<string> Parts(string[] all, string description)
+        => Check(Option("--only", string.Join(',', all), description), text => Names(text).All(all.Contains), $"--only takes some of {string.Join(", ", all)}, separated by commas.");
+
+    /// <summary>Adds a validator to <paramref name="option"/>: its value must pass <paramref name="valid"/>.</summary>
+    public static Option<T> Check<T>(Option<T> option, Func<T, bool> valid, string error)
     {
-        var option = Option("--only", string.Join(',', all), description);
         option.Validators.Add(result =>
         {
-            if (Names(result.GetValueOrDefault<string>()).FirstOrDefault(p => !all.Contains(p)) is { } unknown)
+            if (!valid(result.GetValueOrDefault<T>()))
             {
-                result.AddError($"Unknown part '{unknown}' in --only; the parts are {string.Join(", ", all)}.");
+                result.AddError(error);
             }
         });
         return option;
@@ -61,7 +44,6 @@ internal static class Cli
         => [.. (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, Report.Inv))];
 
     /// <summary>The names of a <see cref="Parts"/> option.</summary>
-
     public static IReadOnlySet<string> Names(string? text)
         => (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 }

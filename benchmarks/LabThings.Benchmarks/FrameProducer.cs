@@ -55,7 +55,6 @@ internal sealed class FrameProducer : IDisposable
     private readonly ConcurrentQueue<long> _log = new(); // each frame's timestamp: 30 fps × a few minutes
     private readonly Thread _thread;
     private volatile bool _disposed;
-    private long _late;
 
     public FrameProducer(MjpegStream stream, double fps, int frameBytes)
     {
@@ -64,9 +63,6 @@ internal sealed class FrameProducer : IDisposable
         _frames = FakeFrames.Create(frameBytes, 4);
         _thread = new Thread(Run) { IsBackground = true, Name = "paced producer" };
     }
-
-    /// <summary>Frames that were due more than one period ago when their turn came (the producer fell behind).</summary>
-    public long Late => Interlocked.Read(ref _late);
 
     public void Start() => _thread.Start();
 
@@ -92,11 +88,7 @@ internal sealed class FrameProducer : IDisposable
             }
 
             var now = Stopwatch.GetTimestamp();
-            if (now - due > period)
-            {
-                Interlocked.Increment(ref _late);
-                due = now;
-            }
+            due = now - due > period ? now : due; // fell behind: carry on from now
 
             var frame = _frames[id & 3];
             FakeFrames.Stamp(frame, id, now);

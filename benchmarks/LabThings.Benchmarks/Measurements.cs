@@ -154,6 +154,8 @@ internal static class Stats
 
     public static double Median(IEnumerable<double> values) => Quantile([.. values], 0.5);
 
+    public static double Mean(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Average();
+
     public static double Min(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Min();
 
     public static double Max(IEnumerable<double> values) => values.DefaultIfEmpty(double.NaN).Max();

@@ -103,7 +103,7 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
         foreach (var (n, x) in rows)
         {
             var (w, m) = (x.W, x.W.Machine);
-            r.Line($"| {Name(n)} | {w.ServerCpu * 100:F0} | {Report.Percent(w.GeneratorCpu, "(in server)")} | {m.SoftIrq * 100:F0} | {m.Machine * 100:F0} | {m.Steal * 100:F0} | {w.Memory} | {x.HeapAfterGc / Report.MB:F0} | {x.Gen0Collections} / {w.End.Gen2Collections - w.Start.Gen2Collections} |");
+            r.Line($"| {Name(n)} | {w.ServerCpu * 100:F0} | {Report.Percent(w.GeneratorCpu, "(in server)")} | {m.SoftIrq * 100:F0} | {m.Machine * 100:F0} | {m.Steal * 100:F0} | {w.Memory} | {(x.HeapAfterGc > 0 ? (x.HeapAfterGc / Report.MB).ToString("F0", Report.Inv) : "– (no GC yet)")} | {x.Gen0Collections} / {w.End.Gen2Collections - w.Start.Gen2Collections} |");
         }
 
         r.Line();
@@ -115,7 +115,7 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
             var (durations, lags) = (s.DurationMicros, s.LagMillis);
             var perSet = s.Sets == 0 ? double.NaN : s.Thread.CpuSeconds * 1e6 / s.Sets;
             var preempted = s.Sets == 0 ? double.NaN : s.Thread.Involuntary * 1000.0 / s.Sets;
-            r.Line($"| {name} | {s.Sets} | {s.Rate:F0} | {Stats.Quantile(durations, 0.5):F1} | {Stats.Quantile(durations, 0.99):F1} | {Stats.Max(durations):F0} | {durations.DefaultIfEmpty(double.NaN).Average():F1} | {perSet:F1} | {preempted:F0} | {Stats.Quantile(lags, 0.5):F2} | {Stats.Quantile(lags, 0.99):F2} | {Stats.Max(lags):F1} | {s.Skipped} |");
+            r.Line($"| {name} | {s.Sets} | {s.Rate:F0} | {Stats.Quantile(durations, 0.5):F1} | {Stats.Quantile(durations, 0.99):F1} | {Stats.Max(durations):F0} | {Stats.Mean(durations):F1} | {perSet:F1} | {preempted:F0} | {Stats.Quantile(lags, 0.5):F2} | {Stats.Quantile(lags, 0.99):F2} | {Stats.Max(lags):F1} | {s.Skipped} |");
         }
 
         r.Line();

@@ -100,7 +100,11 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
             SaveLoop(server.SettingsFolder);
         }
 
-        WriteTargets(results);
+        if (results.Any(r => r.Run.Method == "GET" && !r.Run.Bare))
+        {
+            WriteTargets(results);
+        }
+
         _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
         _report.Print();
         return 0;
@@ -172,17 +176,10 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
     private void WriteTargets(List<(Run Run, int Round, WrkResult Result)> results)
     {
-        var reads = results.Where(r => r.Run.Method == "GET" && !r.Run.Bare).ToList();
-        if (reads.Count == 0)
-        {
-            return;
-        }
-
+        var reads = results.Where(r => r.Run.Method == "GET" && !r.Run.Bare).Select(r => (r.Run.Path, r.Result)).ToList();
         _report.Paragraph("## Targets");
         _report.TableHeader("target", "result", "met?");
-        var worstRate = reads.Min(r => r.Result.RequestsPerSecond);
-        var worstP99 = reads.Max(r => r.Result.P99Micros) / 1000;
-        _report.Line($"| reads ≥ {ReadTarget:N0}/s (30 × labthings-fastapi's ~1,100) | {string.Join(", ", reads.Select(r => $"{r.Run.Path} {r.Result.RequestsPerSecond:N0}"))} | **{(worstRate >= ReadTarget ? "yes" : "no")}** |");
-        _report.Paragraph($"| read p99 < {P99TargetMs} ms | {string.Join(", ", reads.Select(r => $"{r.Run.Path} {r.Result.P99Micros / 1000:F2} ms"))} | **{(worstP99 < P99TargetMs ? "yes" : "no")}** |");
+        _report.Line($"| reads ≥ {ReadTarget:N0}/s (30 × labthings-fastapi's ~1,100) | {string.Join(", ", reads.Select(r => $"{r.Path} {r.Result.RequestsPerSecond:N0}"))} | **{(reads.All(r => r.Result.RequestsPerSecond >= ReadTarget) ? "yes" : "no")}** |");
+        _report.Paragraph($"| read p99 < {P99TargetMs} ms | {string.Join(", ", reads.Select(r => $"{r.Path} {r.Result.P99Micros / 1000:F2} ms"))} | **{(reads.All(r => r.Result.P99Micros / 1000 < P99TargetMs) ? "yes" : "no")}** |");
     }
 }

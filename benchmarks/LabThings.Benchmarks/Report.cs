@@ -34,15 +34,10 @@ internal sealed class Report
     /// <summary>The "Environment" section: machine, runtime, server, and what else the benchmark wants said.</summary>
     public void Environment(string server, double loadAverage, params string[] more)
     {
-        Line("## Environment");
-        Line();
+        Paragraph("## Environment");
         Line($"- {System.Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; this process: server GC {GCSettings.IsServerGC}");
         Line($"- server: {server}");
-        foreach (var item in more)
-        {
-            Line($"- {item}");
-        }
-
+        Array.ForEach(more, item => Line($"- {item}"));
         Line($"- 1-minute load average before the run: {loadAverage:F2} (it includes the runnable threads of this benchmark's previous run for a minute or so)");
         Line();
     }
