@@ -42,14 +42,10 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
 
     public async Task<int> RunAsync()
     {
-        var started = Stopwatch.StartNew();
-        var load = Proc.LoadAverage();
-        Report.Progress("starting the example server");
         await using var server = await ExampleServerHost.StartAsync(settingsFolder: null);
         _server = server;
         _report.Environment(
             server.Description,
-            load,
             "clients (in this process): HttpClient over SocketsHttpHandler (HTTP/1.1 keep-alive), one HttpClient and connection per client");
 
         var kinds = Kinds.Where(settings.Parts.Contains).ToList();
@@ -69,7 +65,6 @@ internal sealed class ActionsBenchmark(ActionsSettings settings)
         }
 
         WriteResults();
-        _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
         _report.Print();
         return 0;
     }

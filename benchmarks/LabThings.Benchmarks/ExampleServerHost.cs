@@ -58,6 +58,7 @@ internal sealed class ExampleServerHost : IAsyncDisposable
     /// <param name="bare">Serve the bare ASP.NET Core app instead.</param>
     public static async Task<ExampleServerHost> StartAsync(string? settingsFolder, bool bare = false)
     {
+        Report.Progress(bare ? "starting the bare ASP.NET Core app" : "starting the example server");
         var folder = settingsFolder is null ? BenchApp.NewTemporaryFolder() : Directory.CreateDirectory(settingsFolder).FullName;
         var child = ChildProcess.Start(bare ? ["example-server", "--settings-folder", folder, "--bare"] : ["example-server", "--settings-folder", folder]);
         try

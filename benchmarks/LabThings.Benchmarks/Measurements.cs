@@ -8,13 +8,8 @@ internal readonly record struct Sample(long Timestamp, double ProcessCpuSeconds,
     public static Sample Take()
     {
         using var process = Process.GetCurrentProcess();
-        return new Sample(
-            Stopwatch.GetTimestamp(),
-            process.TotalProcessorTime.TotalSeconds,
-            process.WorkingSet64,
-            GC.GetTotalMemory(forceFullCollection: false),
-            GC.CollectionCount(2),
-            MachineCpu.Read());
+        var (cpu, workingSet) = (process.TotalProcessorTime.TotalSeconds, process.WorkingSet64);
+        return new Sample(Stopwatch.GetTimestamp(), cpu, workingSet, GC.GetTotalMemory(forceFullCollection: false), GC.CollectionCount(2), MachineCpu.Read());
     }
 }
 

@@ -55,7 +55,6 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
 
     public async Task<int> RunAsync()
     {
-        var started = Stopwatch.StartNew();
         await using var server = await BenchApp.StartAsync<BenchCamera>(
             "camera",
             builder =>
@@ -88,7 +87,6 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
             await SlowClientsAsync();
         }
 
-        _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
         _report.Print();
         return 0;
     }
@@ -98,7 +96,6 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         var send = settings.SendBufferKb switch { null => "library default (64 KiB)", "os" => "OS default", var kb => kb + " KiB" };
         _report.Environment(
             $"in-process Kestrel, one BenchCamera, {_server.BaseAddress}",
-            Proc.LoadAverage(),
             $"open-file limit seen by the process: {Proc.OpenFileLimit()} (the fan-out needs about 2 per client plus a few)",
             $"load generator: {(settings.InProcessGenerator ? "in the server's process" : "a child process (workstation GC)")}",
             $"frames: {settings.FrameBytes / 1024} KiB at {settings.Fps} fps; StreamSocketSendBufferBytes: {send}; Kestrel MaxResponseBufferSize: {settings.ResponseBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; socket transport MaxWriteBufferSize: {settings.TransportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB",

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 
 namespace LabThings.Benchmarks;
 
@@ -37,8 +36,6 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
 
     public async Task<int> RunAsync()
     {
-        var started = Stopwatch.StartNew();
-        var load = Proc.LoadAverage();
         await using var server = await BenchApp.StartAsync<BenchTicker>("ticker");
         using var setter = new TickSetter(server.Get<BenchTicker>(), settings.Rate);
         setter.Start();
@@ -51,7 +48,7 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
             await Task.Delay(TimeSpan.FromSeconds(1)); // let the closed connections go
         }
 
-        Write(load, rows, started.Elapsed);
+        Write(rows);
         _report.Print();
         return 0;
     }
@@ -68,15 +65,14 @@ internal sealed class ObserveBenchmark(ObserveSettings settings)
         return new Window(w, setter.Between(w.Clients.WindowStart, w.Clients.WindowEnd, threadStart, threadEnd), gen0, heap);
     }
 
-    private void Write(double load, List<(int N, Window R)> rows, TimeSpan elapsed)
+    private void Write(List<(int N, Window R)> rows)
     {
         var r = _report;
         r.Environment(
             $"in-process Kestrel, one BenchTicker, {settings.Rate:F0} sets/s of a `long` data property",
-            load,
             $"observers: {(settings.InProcessGenerator ? "in the server's process" : "a child process (workstation GC)")}, raw-socket WebSocket clients (64 KiB receives, own frame parser)",
             $"open-file limit: server process {Proc.OpenFileLimit()?.ToString(Report.Inv) ?? "?"}, observer process {rows.Select(x => x.R.W.Clients.GeneratorOpenFileLimit).FirstOrDefault()?.ToString(Report.Inv) ?? "?"} (each observer needs one descriptor on each side)",
-            $"{settings.Warmup} s warm-up, {settings.Seconds} s measured, {settings.Grace} s grace per run; total run time {elapsed.TotalSeconds:F0} s");
+            $"{settings.Warmup} s warm-up, {settings.Seconds} s measured, {settings.Grace} s grace per run");
 
         r.Paragraph("## Delivery");
         r.Paragraph("Per observer: notifications/s = received (by receipt time) in the window / window length; delivered = notifications of changes *set* in the window that arrived before the observer stopped (window end + grace) / sets in the window; missing = sets in the window − delivered; drops = the counts in the server's `dropped` messages that precede a notification of a change set in the window (the server drops the oldest queued notifications and says so just before the next one it sends), so missing and drops should agree. Latency = receipt − set (the value is the setter's Stopwatch timestamp), over all notifications received in the window by all observers; \"worst observer p99\" is the highest per-observer p99.");

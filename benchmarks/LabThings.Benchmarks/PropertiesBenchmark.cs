@@ -45,14 +45,10 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
     public async Task<int> RunAsync()
     {
-        var started = Stopwatch.StartNew();
         var wrkVersion = await Wrk.VersionAsync();
-        var load = Proc.LoadAverage();
-        Report.Progress("starting the example server");
         await using var server = await ExampleServerHost.StartAsync(settings.SettingsFolder);
         _report.Environment(
             server.Description,
-            load,
             $"load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
         var idle = await IdleCpuAsync(server);
 
@@ -105,7 +101,6 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
             WriteTargets(results);
         }
 
-        _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
         _report.Print();
         return 0;
     }

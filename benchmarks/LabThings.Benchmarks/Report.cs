@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
@@ -14,6 +15,8 @@ internal sealed class Report
     public static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private readonly StringBuilder _text = new();
+    private readonly Stopwatch _started = Stopwatch.StartNew();
+    private readonly double _loadAverage = Proc.LoadAverage(); // before the run: a report is made when its benchmark is
 
     public void Line(string text = "") => _text.AppendLine(text);
 
@@ -32,18 +35,22 @@ internal sealed class Report
     }
 
     /// <summary>The "Environment" section: machine, runtime, server, and what else the benchmark wants said.</summary>
-    public void Environment(string server, double loadAverage, params string[] more)
+    public void Environment(string server, params string[] more)
     {
         Paragraph("## Environment");
         Line($"- {System.Environment.ProcessorCount} logical CPUs, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; this process: server GC {GCSettings.IsServerGC}");
         Line($"- server: {server}");
         Array.ForEach(more, item => Line($"- {item}"));
-        Line($"- 1-minute load average before the run: {loadAverage:F2} (it includes the runnable threads of this benchmark's previous run for a minute or so)");
+        Line($"- 1-minute load average before the run: {_loadAverage:F2} (it includes the runnable threads of this benchmark's previous run for a minute or so)");
         Line();
     }
 
-    /// <summary>Writes the report to stdout.</summary>
-    public void Print() => Console.Out.Write(_text.ToString());
+    /// <summary>Ends the report with the total run time and writes it to stdout.</summary>
+    public void Print()
+    {
+        Line($"Total run time {_started.Elapsed.TotalSeconds:F0} s.");
+        Console.Out.Write(_text.ToString());
+    }
 
     public static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
