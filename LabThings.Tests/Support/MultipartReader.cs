@@ -6,81 +6,64 @@ namespace LabThings.Tests.Support;
 public sealed record MjpegPart(IReadOnlyDictionary<string, string> Headers, byte[] Body, DateTimeOffset ReceivedAt);
 
 /// <summary>
-/// A strict reader of <c>multipart/x-mixed-replace; boundary=frame</c> bodies as LabThings writes them:
-/// the body opens with <c>--frame</c>; each part has headers, a blank line, exactly Content-Length bytes,
-/// then CRLF and the next <c>--frame</c> line. Any deviation throws.
+/// A strict reader of <c>multipart/x-mixed-replace; boundary=frame</c> bodies as LabThings writes them, over
+/// <see cref="MultipartParser"/> (shared with the benchmarks): a part is returned once it and the boundary line
+/// after it have arrived, and only if it is a JPEG with a Content-Length. Any deviation throws.
 /// </summary>
 public sealed class MultipartReader(Stream body)
 {
-    private readonly BufferedStream _body = new(body, 64 * 1024);
-    private bool _opened;
+    private readonly MultipartParser _parser = new();
+    private readonly Parts _parts = new();
+    private readonly byte[] _buffer = new byte[64 * 1024];
 
     /// <summary>Reads the next whole part, or null if the body ends cleanly at a part boundary.</summary>
     public async Task<MjpegPart?> ReadPartAsync(CancellationToken cancellationToken)
     {
-        if (!_opened)
+        while (_parts.Complete.Count == 0)
         {
-            var opening = await ReadLineAsync(cancellationToken);
-            if (opening is null)
-            {
-                return null;
-            }
-
-            opening.Should().Be("--frame", "the body opens with the boundary line");
-            _opened = true;
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        while (true)
-        {
-            var line = await ReadLineAsync(cancellationToken);
-            if (line is null)
-            {
-                headers.Should().BeEmpty("the body may only end right after a boundary line");
-                return null;
-            }
-
-            if (line.Length == 0)
-            {
-                break;
-            }
-
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            colon.Should().BePositive($"'{line}' should be a header line");
-            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-        }
-
-        headers.Should().ContainKey("Content-Type").WhoseValue.Should().Be("image/jpeg");
-        headers.Should().ContainKey("Content-Length");
-        var length = int.Parse(headers["Content-Length"], System.Globalization.CultureInfo.InvariantCulture);
-        var jpeg = new byte[length];
-        await _body.ReadExactlyAsync(jpeg, cancellationToken);
-        var received = DateTimeOffset.UtcNow;
-        (await ReadLineAsync(cancellationToken)).Should().Be("", "the JPEG is followed by CRLF");
-        (await ReadLineAsync(cancellationToken)).Should().Be("--frame", "each part is followed at once by the next boundary line");
-        return new MjpegPart(headers, jpeg, received);
-    }
-
-    private async Task<string?> ReadLineAsync(CancellationToken cancellationToken)
-    {
-        var bytes = new List<byte>(64);
-        var one = new byte[1];
-        while (true)
-        {
-            var read = await _body.ReadAsync(one, cancellationToken);
+            var read = await body.ReadAsync(_buffer, cancellationToken);
             if (read == 0)
             {
-                return bytes.Count == 0 ? null : throw new EndOfStreamException("The body ended in the middle of a line.");
+                _parser.End();
+                return null;
             }
 
-            if (one[0] == '\n')
+            _parser.Feed(_buffer.AsSpan(0, read), _parts);
+        }
+
+        var part = _parts.Complete.Dequeue();
+        part.Headers.Should().ContainKey("Content-Type").WhoseValue.Should().Be("image/jpeg");
+        part.Headers.Should().ContainKey("Content-Length");
+        return part;
+    }
+
+    private sealed class Parts : IMultipartHandler
+    {
+        private Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
+        private MemoryStream? _body;
+        private MjpegPart? _ended;
+
+        public Queue<MjpegPart> Complete { get; } = new();
+
+        public void OnBoundary()
+        {
+            if (_ended is not null)
             {
-                (bytes.Count > 0 && bytes[^1] == '\r').Should().BeTrue("lines end with CRLF, not a bare LF");
-                return Encoding.ASCII.GetString(bytes.ToArray(), 0, bytes.Count - 1);
+                Complete.Enqueue(_ended);
+                _ended = null;
             }
+        }
 
-            bytes.Add(one[0]);
-            bytes.Count.Should().BeLessThan(1024, "header lines are short");
+        public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+            => _headers[Encoding.ASCII.GetString(name)] = Encoding.ASCII.GetString(value);
+
+        public void OnBody(ReadOnlySpan<byte> data) => (_body ??= new MemoryStream()).Write(data);
+
+        public void OnPartEnd()
+        {
+            _ended = new MjpegPart(_headers, _body?.ToArray() ?? [], DateTimeOffset.UtcNow);
+            _headers = new(StringComparer.OrdinalIgnoreCase);
+            _body = null;
         }
     }
 }

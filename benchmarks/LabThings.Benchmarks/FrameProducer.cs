@@ -1,27 +1,60 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
 using System.Diagnostics;
 using LabThings.Outputs;
 
 namespace LabThings.Benchmarks;
 
+/// <summary>The MJPEG benchmark's Thing: one stream, fed by <see cref="FrameProducer"/>.</summary>
+[Description("A camera fed by the benchmark's producer thread")]
+public sealed class BenchCamera : Thing
+{
+    [MjpegStream(Description = "Synthetic frames carrying their id and the producer's Stopwatch timestamp")]
+    public MjpegStream Stream => GetStream();
+}
+
 /// <summary>
-/// Feeds a stream from a dedicated thread at a fixed rate, logging each frame's timestamp; can be paused
-/// for a tight AddFrame loop (<see cref="RunTightLoop"/>), which runs on its own dedicated thread.
+/// Pre-generated fake JPEGs (FF D8 … FF D9, random bytes in between). Bytes 2..9 carry the frame id and
+/// bytes 10..17 the producer's <see cref="Stopwatch.GetTimestamp"/> just before <see cref="MjpegStream.AddFrame"/>;
+/// on Linux that clock is CLOCK_MONOTONIC, shared by every process on the machine.
 /// </summary>
+internal static class FakeFrames
+{
+    public const int StampBytes = 18;
+
+    public static byte[][] Create(int size, int count)
+    {
+        var random = new Random(42);
+        var frames = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            frames[i] = new byte[size];
+            random.NextBytes(frames[i]);
+            (frames[i][0], frames[i][1], frames[i][^2], frames[i][^1]) = (0xFF, 0xD8, 0xFF, 0xD9);
+        }
+
+        return frames;
+    }
+
+    public static void Stamp(byte[] frame, long id, long timestamp)
+    {
+        BitConverter.TryWriteBytes(frame.AsSpan(2, 8), id);
+        BitConverter.TryWriteBytes(frame.AsSpan(10, 8), timestamp);
+    }
+
+    public static (long Id, long Timestamp) Read(ReadOnlySpan<byte> stamp)
+        => (BitConverter.ToInt64(stamp[2..10]), BitConverter.ToInt64(stamp[10..18]));
+}
+
+/// <summary>Feeds a stream from a dedicated thread at a fixed rate, logging each frame's timestamp.</summary>
 internal sealed class FrameProducer : IDisposable
 {
-    private const int LogCapacity = 1 << 16;
-
     private readonly MjpegStream _stream;
     private readonly double _fps;
     private readonly byte[][] _frames;
-    private readonly long[] _log = new long[LogCapacity];
+    private readonly ConcurrentQueue<long> _log = new(); // each frame's timestamp: 30 fps × a few minutes
     private readonly Thread _thread;
-    private readonly ManualResetEventSlim _running = new(true);
-    private readonly Lock _logGate = new();
     private volatile bool _disposed;
-    private int _logCount;
-    private long _nextId;
-    private long _late;
 
     public FrameProducer(MjpegStream stream, double fps, int frameBytes)
     {
@@ -31,99 +64,23 @@ internal sealed class FrameProducer : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "paced producer" };
     }
 
-    /// <summary>Frames that were due more than one period ago when their turn came (the producer fell behind).</summary>
-    public long Late => Interlocked.Read(ref _late);
-
     public void Start() => _thread.Start();
 
-    /// <summary>How many paced frames were added with a timestamp in [start, end).</summary>
-    public int FramesBetween(long start, long end)
-    {
-        lock (_logGate)
-        {
-            var count = 0;
-            for (var i = 0; i < Math.Min(_logCount, LogCapacity); i++)
-            {
-                if (_log[i] >= start && _log[i] < end)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-    }
-
-    /// <summary>Pauses the paced producer, adds frames back to back for <paramref name="seconds"/>, resumes it.</summary>
-    public TightLoopResult RunTightLoop(double seconds)
-    {
-        _running.Reset();
-        Thread.Sleep(100);
-        try
-        {
-            TightLoopResult? result = null;
-            var thread = new Thread(() => result = TightLoop(seconds)) { Name = "tight producer" };
-            thread.Start();
-            thread.Join();
-            return result!;
-        }
-        finally
-        {
-            _running.Set();
-        }
-    }
+    /// <summary>How many frames were added with a timestamp in [start, end).</summary>
+    public int FramesBetween(long start, long end) => _log.Count(t => t >= start && t < end);
 
     public void Dispose()
     {
         _disposed = true;
-        _running.Set();
         _thread.Join();
-        _running.Dispose();
-    }
-
-    private TightLoopResult TightLoop(double seconds)
-    {
-        var frames = FakeFrames.Create(_frames[0].Length, 4);
-        var gen0 = GC.CollectionCount(0);
-        var gen2 = GC.CollectionCount(2);
-        var pause = GC.GetTotalPauseDuration();
-        var cpu = ThreadCpu.Current();
-        var start = Stopwatch.GetTimestamp();
-        var end = start + (long)(seconds * Stopwatch.Frequency);
-        long count = 0;
-        long now;
-        while ((now = Stopwatch.GetTimestamp()) < end)
-        {
-            var frame = frames[count & 3];
-            FakeFrames.Stamp(frame, Interlocked.Increment(ref _nextId), now);
-            _stream.AddFrame(frame);
-            count++;
-        }
-
-        var wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        return new TightLoopResult(
-            count,
-            wall,
-            ThreadCpu.Current() - cpu,
-            GC.CollectionCount(0) - gen0,
-            GC.CollectionCount(2) - gen2,
-            (GC.GetTotalPauseDuration() - pause).TotalSeconds);
     }
 
     private void Run()
     {
         var period = (long)(Stopwatch.Frequency / _fps);
         var due = Stopwatch.GetTimestamp();
-        var i = 0;
-        while (!_disposed)
+        for (var id = 1L; !_disposed; id++)
         {
-            if (!_running.IsSet)
-            {
-                _running.Wait();
-                due = Stopwatch.GetTimestamp();
-                continue;
-            }
-
             var wait = due - Stopwatch.GetTimestamp();
             if (wait > 0)
             {
@@ -131,55 +88,14 @@ internal sealed class FrameProducer : IDisposable
             }
 
             var now = Stopwatch.GetTimestamp();
-            if (now - due > period)
-            {
-                Interlocked.Increment(ref _late);
-                due = now;
-            }
+            due = now - due > period ? now : due; // fell behind: carry on from now
 
-            var frame = _frames[i++ & 3];
-            FakeFrames.Stamp(frame, Interlocked.Increment(ref _nextId), now);
+            var frame = _frames[id & 3];
+            FakeFrames.Stamp(frame, id, now);
             _stream.AddFrame(frame);
-            lock (_logGate)
-            {
-                _log[_logCount++ % LogCapacity] = now;
-            }
+            _log.Enqueue(now);
 
             due += period;
-        }
-    }
-}
-
-/// <param name="Frames">AddFrame calls completed.</param>
-/// <param name="WallSeconds">How long the loop ran.</param>
-/// <param name="ThreadCpuSeconds">CPU time of the producer thread (from /proc; 10 ms resolution), NaN if unknown.</param>
-internal sealed record TightLoopResult(long Frames, double WallSeconds, double ThreadCpuSeconds, int Gen0Collections, int Gen2Collections, double GcPauseSeconds)
-{
-    public double FramesPerSecond => Frames / WallSeconds;
-}
-
-/// <summary>CPU time of the calling thread and of the machine, read from /proc (Linux only; NaN/zero elsewhere).</summary>
-internal static class ThreadCpu
-{
-    private const double ClockTicksPerSecond = 100; // USER_HZ; 100 on every mainstream Linux.
-
-    public static double Current()
-    {
-        try
-        {
-            var stat = File.ReadAllText("/proc/thread-self/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // After the command: field 3 (state) is fields[0]; utime is field 14, stime field 15.
-            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-                    + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / ClockTicksPerSecond;
-        }
-        catch (IOException)
-        {
-            return double.NaN;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return double.NaN;
         }
     }
 }

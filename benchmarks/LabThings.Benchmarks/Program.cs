@@ -1,64 +1,29 @@
+using System.CommandLine;
+using BenchmarkDotNet.Running;
 using LabThings.Benchmarks;
 
-// Usage:
-//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- mjpeg [options]
-//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- properties [options]
-//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- actions [options]
-//   dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- observe [options]   (ObserveSettings; "observe --observer-process" is its internal child)
-// See MjpegSettings, PropertiesSettings and ActionsSettings for the options. The "clients" and
-// "example-server" commands are internal: the benchmarks start this same program with them to run the
-// MJPEG load generator, or the example server, in a separate process.
-if (args.Contains("--help") || args.Contains("-h"))
+// dotnet run -c Release --project benchmarks/LabThings.Benchmarks -- <command> [options]
+// --help lists the commands, <command> --help a command's options; docs/performance.md has every figure and the
+// command that made it. The internal commands are how the benchmarks start this same program as a child process.
+var micro = new Command("micro", "BenchmarkDotNet micro-benchmarks with the memory diagnoser (Micro/): MjpegStream.AddFrame with 0 and 10 waiting readers, a data property's SetProperty with and without an observer, ThingProperty.SetValue (schema validation), action input binding. Every further argument goes to BenchmarkDotNet, e.g. --filter '*' (all), --filter '*MjpegStream*', --list flat; without --filter it asks which to run.")
 {
-    Console.WriteLine("Commands: mjpeg [options], properties [options], actions [options]");
-    Console.WriteLine(MjpegSettings.Usage);
-    Console.WriteLine(PropertiesSettings.Usage);
-    Console.WriteLine(ActionsSettings.Usage);
-    Console.WriteLine(ObserveSettings.Usage);
-    return 0;
-}
-
-var usage = MjpegSettings.Usage;
-try
+    TreatUnmatchedTokensAsErrors = false,
+};
+micro.SetAction(r =>
 {
-    var line = CommandLine.Parse(args);
-    switch (line.Command)
-    {
-        case "mjpeg":
-            var settings = MjpegSettings.From(line);
-            line.RejectUnknown();
-            return await new MjpegBenchmark(settings).RunAsync();
-        case "properties":
-            usage = PropertiesSettings.Usage;
-            var properties = PropertiesSettings.From(line);
-            line.RejectUnknown();
-            return await new PropertiesBenchmark(properties).RunAsync();
-        case "actions":
-            usage = ActionsSettings.Usage;
-            var actions = ActionsSettings.From(line);
-            line.RejectUnknown();
-            return await new ActionsBenchmark(actions).RunAsync();
-        case "observe":
-            usage = ObserveSettings.Usage;
-            var observe = ObserveSettings.From(line);
-            line.RejectUnknown();
-            return await new ObserveBenchmark(observe).RunAsync();
-        case "clients":
-            line.RejectUnknown();
-            return await LoadGeneratorProcess.ChildMainAsync();
-        case "example-server":
-            var folder = line.String("settings-folder", "");
-            var bare = line.Flag("bare");
-            line.RejectUnknown();
-            return await ExampleServerHost.ChildMainAsync(folder is "" ? throw new ArgumentException("--settings-folder is required.") : folder, bare);
-        default:
-            await Console.Error.WriteLineAsync($"Unknown command '{line.Command}'. Use: mjpeg, properties or actions [options], or --help");
-            return 2;
-    }
-}
-catch (ArgumentException e)
+    var summaries = BenchmarkSwitcher.FromAssembly(typeof(MjpegBenchmark).Assembly).Run([.. r.UnmatchedTokens]);
+    return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(b => !b.Success)) ? 1 : 0;
+});
+var clients = new Command("clients", "internal: the mjpeg command's load generator in a child process (a plan on stdin, its report on stdout)");
+clients.SetAction(_ => LoadGenerator.ChildMainAsync<MjpegPlan, StreamResult>());
+var root = new RootCommand("LabThings for .NET benchmarks: end-to-end runs over HTTP on 127.0.0.1 (mjpeg, observe, properties, actions) and BenchmarkDotNet micro-benchmarks (micro). Each prints Markdown on stdout and progress on stderr; '<command> --help' lists its options.")
 {
-    await Console.Error.WriteLineAsync(e.Message);
-    await Console.Error.WriteLineAsync(usage);
-    return 2;
-}
+    MjpegBenchmark.Command(),
+    ObserveBenchmark.Command(),
+    PropertiesBenchmark.Command(),
+    ActionsBenchmark.Command(),
+    micro,
+    clients,
+    ExampleServerHost.Command(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,79 +1,10 @@
+using System.CommandLine;
 using System.Diagnostics;
 
 namespace LabThings.Benchmarks;
 
-/// <summary>The options of the <c>properties</c> benchmark.</summary>
-internal sealed record PropertiesSettings
-{
-    public const string Usage = """
-        properties options (all optional):
-          --seconds 10                 each measured wrk run (wrk -d; whole seconds)
-          --warmup 3                   an unmeasured wrk run on the same URL before each measured one, seconds (0: none)
-          --threads 2                  wrk -t
-          --connections 10             wrk -c
-          --repeat 1                   measure the list of runs this many times
-          --server process|inproc      the example server in a child process (default) or in this process
-          --settings-folder DIR        the server's settings folder (default: a new temporary folder, deleted at the end)
-          --only read-counter,read-brightness,write-brightness,write-frame-rate,read-bare,save
-                                       read-bare: GET /value on a bare ASP.NET Core app (no LabThings), for reference
-        """;
-
-    public static readonly string[] AllParts = ["read-counter", "read-brightness", "write-brightness", "write-frame-rate", "read-bare", "save"];
-
-    public int Seconds { get; init; } = 10;
-
-    public int Warmup { get; init; } = 3;
-
-    public int Threads { get; init; } = 2;
-
-    public int Connections { get; init; } = 10;
-
-    public int Repeat { get; init; } = 1;
-
-    public bool InProcessServer { get; init; }
-
-    public string? SettingsFolder { get; init; }
-
-    public IReadOnlySet<string> Parts { get; init; } = AllParts.ToHashSet(StringComparer.Ordinal);
-
-    public static PropertiesSettings From(CommandLine line)
-    {
-        var server = line.String("server", "process");
-        if (server is not ("process" or "inproc"))
-        {
-            throw new ArgumentException("--server is process or inproc.");
-        }
-
-        var folder = line.String("settings-folder", "");
-        var settings = new PropertiesSettings
-        {
-            Seconds = line.Int("seconds", 10),
-            Warmup = line.Int("warmup", 3),
-            Threads = line.Int("threads", 2),
-            Connections = line.Int("connections", 10),
-            Repeat = line.Int("repeat", 1),
-            InProcessServer = server == "inproc",
-            SettingsFolder = folder is "" ? null : Path.GetFullPath(folder),
-            Parts = line.String("only", string.Join(',', AllParts)).Split(',', StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
-        };
-        if (settings.Parts.Except(AllParts).FirstOrDefault() is { } unknown)
-        {
-            throw new ArgumentException($"Unknown part '{unknown}' in --only.");
-        }
-
-        if (settings.Seconds < 1 || settings.Warmup < 0 || settings.Threads < 1 || settings.Connections < settings.Threads || settings.Repeat < 1)
-        {
-            throw new ArgumentException("Durations, threads and repeats must be positive, and connections at least threads.");
-        }
-
-        if (settings.Seconds > 60 || settings.Warmup > 60 || settings.Repeat > 10 || settings.Threads > 40 || settings.Connections > 1000)
-        {
-            throw new ArgumentException("Bounded on purpose: at most 60 s per run, 10 repeats, 40 threads, 1000 connections.");
-        }
-
-        return settings;
-    }
-}
+/// <summary>The options of the <c>properties</c> command.</summary>
+internal sealed record PropertiesSettings(int Seconds, int Warmup, int Threads, int Connections, int Repeat, string? SettingsFolder, IReadOnlySet<string> Parts);
 
 /// <summary>
 /// Property reads and writes over HTTP with wrk against the example server: GET /counter/counter,
@@ -87,92 +18,91 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
     private readonly Report _report = new();
 
-    private sealed record Run(string Part, string Method, string Path, string Values, bool Bare = false)
+    public static Command Command()
+    {
+        var seconds = Cli.Number("--seconds", 10, 1, 60, "each measured wrk run, whole seconds (wrk -d)");
+        var warmup = Cli.Number("--warmup", 3, 0, 60, "an unmeasured wrk run on the same URL before each measured one, s (0: none)");
+        var threads = Cli.Number("--threads", 2, 1, 40, "wrk -t");
+        var connections = Cli.Number("--connections", 10, 1, 1000, "wrk -c (wrk wants at least --threads)");
+        var repeat = Cli.Number("--repeat", 1, 1, 10, "measure the list of runs this many times");
+        var folder = new Option<string?>("--settings-folder") { Description = "the server's settings folder [default: a new temporary folder, deleted at the end]" };
+        var only = Cli.Parts(["read-counter", "read-brightness", "write-brightness", "write-frame-rate", "read-bare", "save"], "run only these parts (read-bare: GET /value on a bare ASP.NET Core app, for reference; save: the settings save's file operations in a loop)");
+        var command = new Command("properties", "Property reads and writes over HTTP with wrk against the example server, a bare ASP.NET Core app for reference, and the disk's atomic-save rate")
+        {
+            seconds, warmup, threads, connections, repeat, folder, only,
+        };
+        command.SetAction(r => new PropertiesBenchmark(new PropertiesSettings(
+            r.GetValue(seconds), r.GetValue(warmup), r.GetValue(threads), r.GetValue(connections), r.GetValue(repeat),
+            r.GetValue(folder) is { } path ? Path.GetFullPath(path) : null, Cli.Names(r.GetValue(only)))).RunAsync());
+        return command;
+    }
+
+    /// <summary>One wrk run: its part name, request, the arguments of put.lua (lowest value, how many, threads), and whether it is the bare app's.</summary>
+    private sealed record Run(string Part, string Method, string Path, string[] ScriptArgs, bool Bare = false)
     {
         public string Name => Bare ? $"{Method} /{Path} (bare ASP.NET Core)" : $"{Method} /{Path}";
     }
 
     public async Task<int> RunAsync()
     {
-        var started = Stopwatch.StartNew();
-        var wrkVersion = Wrk.Version();
-        var load = Report.LoadAverage();
-        var scripts = Path.Combine(Path.GetTempPath(), "labthings-bench-wrk-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(scripts);
-        try
+        var wrkVersion = await Wrk.VersionAsync();
+        await using var server = await ExampleServerHost.StartAsync(settings.SettingsFolder);
+        _report.Environment(
+            server.Description,
+            $"load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
+        var idle = await IdleCpuAsync(server);
+
+        var (threads, valuesPerThread) = (settings.Threads, 80 / settings.Threads);
+        var runs = new List<Run>
         {
-            var getScript = Path.Combine(scripts, "get.lua");
-            var putScript = Path.Combine(scripts, "put.lua");
-            await File.WriteAllTextAsync(getScript, Wrk.GetScript);
-            await File.WriteAllTextAsync(putScript, Wrk.PutScript);
+            new("read-counter", "GET", "counter/counter", []),
+            new("read-brightness", "GET", "light/brightness", []),
+            new("write-brightness", "PUT", "light/brightness", ["10", $"{valuesPerThread * threads}", $"{threads}"]),
+            new("write-frame-rate", "PUT", "camera/frame_rate", ["10", $"{2 * threads}", $"{threads}"]),
+            new("read-bare", "GET", "value", [], Bare: true),
+        }.Where(r => settings.Parts.Contains(r.Part)).ToList();
 
-            Report.Progress(settings.InProcessServer ? "starting the example server in this process" : "starting the example server in a child process");
-            await using var server = await ExampleServerHost.StartAsync(settings.InProcessServer, settings.SettingsFolder);
-            _report.Environment(
-                (server.InProcess ? "examples/ExampleServer's ExampleApp.CreateApp in this process" : "examples/ExampleServer's ExampleApp.CreateApp in a child process (this program's example-server command)")
-                + $", {server.BaseAddress}, warning-level logging, settings folder {server.SettingsFolder}",
-                load,
-                $"load generator: {wrkVersion}, -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency, on the same machine");
-
-            using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
-            var idle = await IdleCpuAsync(server);
-
-            var countPerThread = 80 / settings.Threads;
-            var runs = new List<Run>
+        // The bare app runs beside the example server, whose camera keeps rendering: the same background for every run.
+        await using var bare = runs.Any(r => r.Bare) ? await ExampleServerHost.StartAsync(settingsFolder: null, bare: true) : null;
+        var results = new List<(Run Run, int Round, WrkResult Result)>();
+        for (var round = 1; round <= settings.Repeat; round++)
+        {
+            foreach (var run in runs)
             {
-                new("read-counter", "GET", "counter/counter", ""),
-                new("read-brightness", "GET", "light/brightness", ""),
-                new("write-brightness", "PUT", "light/brightness", $"10 {countPerThread * settings.Threads}"),
-                new("write-frame-rate", "PUT", "camera/frame_rate", $"10 {2 * settings.Threads}"),
-                new("read-bare", "GET", "value", "", Bare: true),
-            }.Where(r => settings.Parts.Contains(r.Part)).ToList();
-
-            // The bare app runs beside the example server, whose camera keeps rendering: the same background for every run.
-            await using var bare = runs.Any(r => r.Bare) ? await ExampleServerHost.StartAsync(settings.InProcessServer, settingsFolder: null, bare: true) : null;
-
-            var results = new List<(Run Run, int Round, WrkResult Result)>();
-            for (var round = 1; round <= settings.Repeat; round++)
-            {
-                foreach (var run in runs)
+                var target = run.Bare ? bare! : server;
+                var (url, script) = (new Uri(target.BaseAddress, run.Path), run.Method == "GET" ? "done.lua" : "put.lua");
+                if (settings.Warmup > 0)
                 {
-                    var target = run.Bare ? bare! : server;
-                    var url = new Uri(target.BaseAddress, run.Path);
-                    var script = run.Method == "GET" ? getScript : putScript;
-                    string[] args = run.Values is "" ? [] : [.. run.Values.Split(' '), settings.Threads.ToString(Report.Inv)];
-                    if (settings.Warmup > 0)
-                    {
-                        Report.Progress($"{run.Name}: {settings.Warmup} s warm-up");
-                        await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Warmup, script, args, cpu: null);
-                    }
-
-                    Report.Progress($"{run.Name}: {settings.Seconds} s measured (round {round}/{settings.Repeat})");
-                    var result = await Wrk.RunAsync(url, settings.Threads, settings.Connections, settings.Seconds, script, args, target.CpuSeconds);
-                    await Console.Error.WriteLineAsync(result.Output);
-                    results.Add((run, round, result));
+                    Report.Progress($"{run.Name}: {settings.Warmup} s warm-up");
+                    await Wrk.RunAsync(url, threads, settings.Connections, settings.Warmup, script, run.ScriptArgs, cpu: null);
                 }
-            }
 
-            WriteResults(results, idle);
-            if (results.Any(r => r.Run.Part == "write-brightness"))
-            {
-                await WriteSettingsCheckAsync(http, server);
+                Report.Progress($"{run.Name}: {settings.Seconds} s measured (round {round}/{settings.Repeat})");
+                var result = await Wrk.RunAsync(url, threads, settings.Connections, settings.Seconds, script, run.ScriptArgs, target.CpuSeconds);
+                await Console.Error.WriteLineAsync(result.Output);
+                results.Add((run, round, result));
             }
-
-            if (settings.Parts.Contains("save"))
-            {
-                Report.Progress("atomic save loop");
-                SaveLoop(server.SettingsFolder);
-            }
-
-            WriteTargets(results);
-            _report.Line($"Total run time {started.Elapsed.TotalSeconds:F0} s.");
-            Console.Out.Write(_report.ToString());
-            return 0;
         }
-        finally
+
+        WriteResults(results, idle);
+        if (results.Any(r => r.Run.Part == "write-brightness"))
         {
-            Directory.Delete(scripts, recursive: true);
+            await WriteSettingsCheckAsync(server);
         }
+
+        if (settings.Parts.Contains("save"))
+        {
+            Report.Progress("atomic save loop");
+            SaveLoop(server.SettingsFolder);
+        }
+
+        if (results.Any(r => r.Run.Method == "GET" && !r.Run.Bare))
+        {
+            WriteTargets(results);
+        }
+
+        _report.Print();
+        return 0;
     }
 
     private static async Task<double> IdleCpuAsync(ExampleServerHost server)
@@ -186,36 +116,31 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
     private void WriteResults(List<(Run Run, int Round, WrkResult Result)> results, double idleCpu)
     {
-        _report.Line("## Property reads and writes (wrk)");
-        _report.Line();
-        _report.Line($"Each run: {(settings.Warmup > 0 ? $"{settings.Warmup} s unmeasured warm-up, then " : "")}wrk -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency. Latency is wrk's (request sent → response received; closed loop, so not corrected for coordinated omission). PUT bodies: see the notes below the table.");
-        _report.Line();
-        _report.Line("| run | round | requests/s | p50 ms | p99 ms | mean ms | max ms | requests | socket / status / timeout errors | server % core | wrk % core | softirq % (overlaps) | other % | machine busy % |");
-        _report.Line("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+        _report.Paragraph("## Property reads and writes (wrk)");
+        _report.Paragraph($"Each run: {(settings.Warmup > 0 ? $"{settings.Warmup} s unmeasured warm-up, then " : "")}wrk -t{settings.Threads} -c{settings.Connections} -d{settings.Seconds}s --latency. Latency is wrk's (request sent → response received; closed loop, so not corrected for coordinated omission). PUT bodies: see the notes below the table.");
+        _report.TableHeader("run", "round", "requests/s", "p50 ms", "p99 ms", "mean ms", "max ms", "requests", "socket / status / timeout errors", "server % core", "wrk % core", "softirq % (overlaps)", "other %", "machine busy %");
         foreach (var (run, round, r) in results)
         {
             var c = r.Cpu;
-            _report.Line($"| {run.Name} | {round} | {r.RequestsPerSecond:N0} | {r.P50Micros / 1000:F2} | {r.P99Micros / 1000:F2} | {r.MeanMicros / 1000:F2} | {r.MaxMicros / 1000:F1} | {r.Requests:N0} | {r.SocketErrors} / {r.StatusErrors} / {r.Timeouts} | {Percent(c?.Server)} | {Percent(c?.Generator)} | {Percent(c?.Machine.SoftIrq)} | {Percent(c?.Other)} | {Percent(c?.Machine.Machine)} |");
+            _report.Line($"| {run.Name} | {round} | {r.RequestsPerSecond:N0} | {r.P50Micros / 1000:F2} | {r.P99Micros / 1000:F2} | {r.MeanMicros / 1000:F2} | {r.MaxMicros / 1000:F1} | {r.Requests:N0} | {r.SocketErrors} / {r.StatusErrors} / {r.Timeouts} | {Report.Percent(c?.Server)} | {Report.Percent(c?.Generator)} | {Report.Percent(c?.Machine.SoftIrq)} | {Report.Percent(c?.Other)} | {Report.Percent(c?.Machine.Machine)} |");
         }
 
         _report.Line();
-        _report.Line($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine), over each run minus its first and last second: server process, wrk process, softirq (loopback TCP processing; without IRQ time accounting in this kernel, a softirq that interrupts a process is charged to that process too, so this overlaps the two columns before it), other (machine busy − server − wrk: other jobs, plus network work done outside both processes; a remainder of tick-sampled counters, so it can read a few % below zero). Idle server before the runs: {idleCpu * 100:F1} % of a core (the example camera renders and encodes a 640×480 JPEG at 10 fps all the time).");
-        _report.Line();
+        _report.Paragraph($"CPU in % of one core ({Environment.ProcessorCount * 100} % = the whole machine), over each run minus its first and last second: server process, wrk process, softirq (loopback TCP processing; without IRQ time accounting in this kernel, a softirq that interrupts a process is charged to that process too, so this overlaps the two columns before it), other (machine busy − server − wrk: other jobs, plus network work done outside both processes; a remainder of tick-sampled counters, so it can read a few % below zero). Idle server before the runs: {idleCpu * 100:F1} % of a core (the example camera renders and encodes a 640×480 JPEG at 10 fps all the time).");
         var threads = settings.Threads;
-        _report.Line($"PUT /light/brightness: wrk thread k of {threads} sends 10 + (({threads}·n + k) mod {80 / threads * threads}), n = 0, 1, 2, …, so consecutive writes always differ and every write changes the value: each one runs the setter, the change notification and the settings save (JSON of all the Thing's settings, write to light.json.tmp, fsync, rename), synchronously in the request. PUT /camera/frame_rate: values 10–{10 + (2 * threads) - 1} in the same pattern; frame_rate is not a setting, so nothing is saved.");
-        _report.Line();
+        _report.Paragraph($"PUT /light/brightness: wrk thread k of {threads} sends 10 + (({threads}·n + k) mod {80 / threads * threads}), n = 0, 1, 2, …, so consecutive writes always differ and every write changes the value: each one runs the setter, the change notification and the settings save (JSON of all the Thing's settings, write to light.json.tmp, fsync, rename), synchronously in the request. PUT /camera/frame_rate: values 10–{10 + (2 * threads) - 1} in the same pattern; frame_rate is not a setting, so nothing is saved.");
     }
 
-    private async Task WriteSettingsCheckAsync(HttpClient http, ExampleServerHost server)
+    private async Task WriteSettingsCheckAsync(ExampleServerHost server)
     {
+        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
         await Task.Delay(TimeSpan.FromSeconds(1)); // let saves still queued behind the settings lock finish
         var file = Path.Combine(server.SettingsFolder, "light.json");
         var text = File.Exists(file) ? await File.ReadAllTextAsync(file) : "";
         var current = (await http.GetStringAsync(new Uri("light/brightness", UriKind.Relative))).Trim();
         var saved = text is "" ? "(missing)" : System.Text.Json.Nodes.JsonNode.Parse(text)?["brightness"]?.ToJsonString() ?? "(none)";
         var verdict = saved == current ? "the same value" : "**not the current value**";
-        _report.Line($"After the PUT runs (and 1 s more): GET /light/brightness = {current}; the saved light.json has brightness {saved}: {verdict}.");
-        _report.Line();
+        _report.Paragraph($"After the PUT runs (and 1 s more): GET /light/brightness = {current}; the saved light.json has brightness {saved}: {verdict}.");
     }
 
     /// <summary>The file operations of one settings save (write a temporary file, fsync, rename over), back to back for 2 s.</summary>
@@ -240,30 +165,16 @@ internal sealed class PropertiesBenchmark(PropertiesSettings settings)
 
         File.Delete(target);
         var seconds = timer.Elapsed.TotalSeconds;
-        _report.Line("## Atomic save on this disk");
-        _report.Line();
-        _report.Line($"The file operations of one settings save (as SettingsStore.Save: create {Path.GetFileName(temporary)}, write {bytes.Length} bytes, fsync, rename over the target), back to back in one thread of this process for {seconds:F1} s, in the settings folder: **{count / seconds:N0} saves/s, {seconds * 1000 / count:F2} ms each**. Saves are serialized (SettingsStore holds a lock around them), so this bounds the rate of changing setting writes.");
-        _report.Line();
+        _report.Paragraph("## Atomic save on this disk");
+        _report.Paragraph($"The file operations of one settings save (as SettingsStore.Save: create {Path.GetFileName(temporary)}, write {bytes.Length} bytes, fsync, rename over the target), back to back in one thread of this process for {seconds:F1} s, in the settings folder: **{count / seconds:N0} saves/s, {seconds * 1000 / count:F2} ms each**. Saves are serialized (SettingsStore holds a lock around them), so this bounds the rate of changing setting writes.");
     }
 
     private void WriteTargets(List<(Run Run, int Round, WrkResult Result)> results)
     {
-        var reads = results.Where(r => r.Run.Method == "GET" && !r.Run.Bare).ToList();
-        if (reads.Count == 0)
-        {
-            return;
-        }
-
-        _report.Line("## Targets");
-        _report.Line();
-        _report.Line("| target | result | met? |");
-        _report.Line("|---|---|---|");
-        var worstRate = reads.Min(r => r.Result.RequestsPerSecond);
-        var worstP99 = reads.Max(r => r.Result.P99Micros) / 1000;
-        _report.Line($"| reads ≥ {ReadTarget:N0}/s (30 × labthings-fastapi's ~1,100) | {string.Join(", ", reads.Select(r => $"{r.Run.Path} {r.Result.RequestsPerSecond:N0}"))} | **{(worstRate >= ReadTarget ? "yes" : "no")}** |");
-        _report.Line($"| read p99 < {P99TargetMs} ms | {string.Join(", ", reads.Select(r => $"{r.Run.Path} {r.Result.P99Micros / 1000:F2} ms"))} | **{(worstP99 < P99TargetMs ? "yes" : "no")}** |");
-        _report.Line();
+        var reads = results.Where(r => r.Run.Method == "GET" && !r.Run.Bare).Select(r => (r.Run.Path, r.Result)).ToList();
+        _report.Paragraph("## Targets");
+        _report.TableHeader("target", "result", "met?");
+        _report.Line($"| reads ≥ {ReadTarget:N0}/s (30 × labthings-fastapi's ~1,100) | {string.Join(", ", reads.Select(r => $"{r.Path} {r.Result.RequestsPerSecond:N0}"))} | **{(reads.All(r => r.Result.RequestsPerSecond >= ReadTarget) ? "yes" : "no")}** |");
+        _report.Paragraph($"| read p99 < {P99TargetMs} ms | {string.Join(", ", reads.Select(r => $"{r.Path} {r.Result.P99Micros / 1000:F2} ms"))} | **{(reads.All(r => r.Result.P99Micros / 1000 < P99TargetMs) ? "yes" : "no")}** |");
     }
-
-    private static string Percent(double? cores) => cores is { } c ? (c * 100).ToString("F0", Report.Inv) : "–";
 }
