@@ -48,24 +48,33 @@ internal sealed partial class HostedThing : IThingConnection
     {
         var key = new ObservationKey(Name, ObservationKind.Property, property.Name);
         var observed = _hub.HasSubscribers(key);
-        if (!observed && !property.IsSetting)
+        if (observed || property.IsSetting)
         {
-            return;
+            // No lambda here: one capturing the parameters would be allocated on every call, listened to or not.
+            Report(property, key, observed, Serialize(property, value));
         }
-
-        Report(property, key, observed, () => JsonSerializer.Serialize(value, property.ValueType, LabThingsJson.Options));
     }
 
     public void FunctionalPropertyChanged(PropertyDefinition property)
     {
         var key = new ObservationKey(Name, ObservationKind.Property, property.Name);
         var observed = _hub.HasSubscribers(key);
-        if (!observed && !property.IsSetting)
+        if (observed || property.IsSetting)
         {
-            return;
-        }
+            object? value;
+            try
+            {
+                value = Thing.Properties[property.Name].GetValue();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A functional getter talks to hardware; its failure must not break the code that reported the change.
+                Log.NotificationFailed(Logger, ex, Name, property.Name);
+                return;
+            }
 
-        Report(property, key, observed, () => JsonSerializer.Serialize(Thing.Properties[property.Name].GetValue(), property.ValueType, LabThingsJson.Options));
+            Report(property, key, observed, Serialize(property, value));
+        }
     }
 
     public void EventRaised(EventDefinition thingEvent, object? payload)
@@ -88,17 +97,24 @@ internal sealed partial class HostedThing : IThingConnection
         }
     }
 
-    private void Report(PropertyDefinition property, ObservationKey key, bool observed, Func<string> serialize)
+    /// <summary>The value as JSON, or null (logged) if it cannot be serialized: telling the host must never break the setter.</summary>
+    private string? Serialize<T>(PropertyDefinition property, T value)
     {
-        string json;
         try
         {
-            json = serialize();
+            return JsonSerializer.Serialize(value, property.ValueType, LabThingsJson.Options);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Telling the host must never break the setter that reported the change.
             Log.NotificationFailed(Logger, ex, Name, property.Name);
+            return null;
+        }
+    }
+
+    private void Report(PropertyDefinition property, ObservationKey key, bool observed, string? json)
+    {
+        if (json is null)
+        {
             return;
         }
 
