@@ -191,37 +191,11 @@ public sealed class MalformedInputTests : IAsyncLifetime
     private Task<HttpResponseMessage> PostAsync(string path, string json)
         => _server.Client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
-    private async Task<ClientWebSocket> ConnectAsync()
-    {
-        var socket = new ClientWebSocket();
-        var uri = new UriBuilder(new Uri(_server.BaseAddress, "instrument/ws")) { Scheme = "ws" }.Uri;
-        using var timeout = new CancellationTokenSource(Patience);
-        await socket.ConnectAsync(uri, timeout.Token);
-        return socket;
-    }
+    private Task<ClientWebSocket> ConnectAsync() => TestWebSockets.ConnectAsync(_server.BaseAddress, "instrument");
 
-    private static async Task SendAsync(ClientWebSocket socket, byte[] message, WebSocketMessageType type)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        await socket.SendAsync(message, type, true, timeout.Token);
-    }
+    private static Task SendAsync(ClientWebSocket socket, byte[] message, WebSocketMessageType type) => TestWebSockets.SendAsync(socket, message, type);
 
-    private static async Task<JsonNode> ReceiveAsync(ClientWebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var buffer = new byte[64 * 1024];
-        var length = 0;
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-            result.MessageType.Should().NotBe(WebSocketMessageType.Close, "the server must answer, not close the connection");
-            length += result.Count;
-        }
-        while (!result.EndOfMessage);
-
-        return JsonNode.Parse(buffer.AsSpan(0, length))!;
-    }
+    private static Task<JsonNode> ReceiveAsync(ClientWebSocket socket) => TestWebSockets.ReceiveAsync(socket);
 
     /// <summary>A request body written by a callback, sent chunked (no Content-Length).</summary>
     private sealed class PushStreamContent(Func<Stream, Task> write) : HttpContent

@@ -322,41 +322,12 @@ public sealed class ObservationTests : IAsyncLifetime
         instrumentTd["properties"]!["temperature"]!["observable"]!.GetValue<bool>().Should().BeFalse();
     }
 
-    private async Task<ClientWebSocket> ConnectAsync(string thing, int? receiveBufferBytes = null)
-    {
-        var socket = new ClientWebSocket();
-        if (receiveBufferBytes is { } size)
-        {
-            socket.Options.SetBuffer(size, size);
-        }
+    private Task<ClientWebSocket> ConnectAsync(string thing, int? receiveBufferBytes = null)
+        => TestWebSockets.ConnectAsync(_server.BaseAddress, thing, receiveBufferBytes);
 
-        var uri = new UriBuilder(new Uri(_server.BaseAddress, $"{thing}/ws")) { Scheme = "ws" }.Uri;
-        using var timeout = new CancellationTokenSource(Patience);
-        await socket.ConnectAsync(uri, timeout.Token);
-        return socket;
-    }
+    private static Task SendAsync(ClientWebSocket socket, string message) => TestWebSockets.SendAsync(socket, message);
 
-    private static async Task SendAsync(ClientWebSocket socket, string message)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, true, timeout.Token);
-    }
-
-    private static async Task<JsonNode> ReceiveAsync(ClientWebSocket socket)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        var buffer = new byte[64 * 1024];
-        var length = 0;
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(length), timeout.Token);
-            length += result.Count;
-        }
-        while (!result.EndOfMessage);
-
-        return JsonNode.Parse(buffer.AsSpan(0, length))!;
-    }
+    private static Task<JsonNode> ReceiveAsync(ClientWebSocket socket) => TestWebSockets.ReceiveAsync(socket);
 
     private static async Task<string> NextDataAsync(StreamReader reader)
     {
