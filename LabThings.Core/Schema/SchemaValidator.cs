@@ -171,6 +171,10 @@ internal sealed class SchemaValidator
     }
 
     /// <summary>NJsonSchema paths look like <c>#/position.x</c> or <c>#/[0]</c>; turn them into JSON Pointers.</summary>
+    /// <summary>A name from the value, cut to 100 characters: a problem must not echo a huge name whole.</summary>
+    private static string ClipSegment(string segment)
+        => segment.Length <= 100 ? segment : string.Concat(segment.AsSpan(0, char.IsHighSurrogate(segment[98]) ? 98 : 99), "…");
+
     private static string Pointer(string? path)
     {
         if (string.IsNullOrEmpty(path) || path == "#" || path == "#/")
@@ -181,6 +185,6 @@ internal sealed class SchemaValidator
         var trimmed = path.StartsWith("#/", StringComparison.Ordinal) ? path[2..] : path.TrimStart('#');
         var segments = trimmed.Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal)
             .Split('.', StringSplitOptions.RemoveEmptyEntries);
-        return "/" + string.Join('/', segments);
+        return "/" + string.Join('/', segments.Select(ClipSegment));
     }
 }

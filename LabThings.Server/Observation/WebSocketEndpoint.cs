@@ -291,7 +291,7 @@ internal static partial class WebSocketEndpoint
 
             if (name is not null)
             {
-                message["name"] = name;
+                message["name"] = Problems.Clip(name, 200);
             }
 
             message["error"] = new JsonObject
@@ -299,7 +299,7 @@ internal static partial class WebSocketEndpoint
                 ["status"] = status.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["type"] = ErrorTypes + type,
                 ["title"] = title,
-                ["detail"] = detail,
+                ["detail"] = Problems.Clip(detail, 1000),
             };
             return Encoding.UTF8.GetBytes(message.ToJsonString(LabThingsJson.Options));
         }

@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using LabThings.Examples;
 using LabThings.Tests.Support;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LabThings.Tests.Integration;
 
@@ -20,6 +22,20 @@ public sealed class ExampleThingsTests
         all.Select(p => p.Key).Should().Equal("camera", "counter", "light");
         var results = await TdSchema.ValidateManyAsync(all.Select(p => p.Value!.ToJsonString()).ToList());
         results.Should().AllSatisfy(errors => errors.Should().BeEmpty());
+    }
+
+    [Fact]
+    public async Task Logging_PerRequestLinesAreOffByDefault_AndConfigurationCanTurnThemOn()
+    {
+        await using var quiet = ExampleApp.CreateApp(["--urls", "http://127.0.0.1:0"]);
+        await using var chatty = ExampleApp.CreateApp(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Microsoft.AspNetCore", "Information"]);
+
+        static bool LogsRequests(WebApplication app) => app.Services.GetRequiredService<ILoggerFactory>()
+            .CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Information);
+
+        LogsRequests(quiet).Should().BeFalse("a line per request filled 93 MB for 162k requests");
+        LogsRequests(chatty).Should().BeTrue();
+        quiet.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LabThings.Things.camera").IsEnabled(LogLevel.Information).Should().BeTrue("the Things' own logs stay");
     }
 
     [Fact]

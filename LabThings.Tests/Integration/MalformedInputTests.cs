@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -87,22 +86,90 @@ public sealed class MalformedInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HugeUnknownKey_IsNotEchoedWhole()
+    {
+        var key = new string('k', 1024 * 1024);
+
+        using var response = await PostAsync("worker/add", $$"""{"a": 1, "{{key}}": 2}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity);
+        var body = await response.Content.ReadAsStringAsync();
+        body.Length.Should().BeLessThan(4096, "the answer names the field, cut short");
+        JsonNode.Parse(body)!["errors"]![0]!["rule"]!.GetValue<string>().Should().Be("additionalProperties");
+    }
+
+    [Fact]
+    public async Task ThousandUnknownKeys_ListTwentyErrorsAndCountTheRest()
+    {
+        var body = "{\"a\": 1, " + string.Join(", ", Enumerable.Range(0, 1000).Select(i => $"\"k{i}\": {i}")) + "}";
+
+        using var response = await PostAsync("worker/add", body);
+
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        problem["errors"]!.AsArray().Should().HaveCount(20);
+        problem["more_errors"]!.GetValue<int>().Should().Be(980);
+    }
+
+    [Fact]
+    public async Task HugeDuplicateKey_IsNotEchoedWhole()
+    {
+        var key = new string('d', 1024 * 1024);
+
+        using var response = await PostAsync("worker/add", $$"""{"{{key}}": 1, "{{key}}": 2}""");
+
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).Length.Should().BeLessThan(4096);
+    }
+
+    [Fact]
+    public async Task WebSocket_HugeUnknownName_IsNotEchoedWhole()
+    {
+        using var socket = await ConnectAsync();
+
+        await SendAsync(socket, Encoding.UTF8.GetBytes($$$"""{"messageType": "addPropertyObservation", "data": {"{{{new string('n', 50_000)}}}": true}}"""), WebSocketMessageType.Text);
+
+        var reply = await ReceiveAsync(socket);
+        reply["error"]!["status"]!.GetValue<string>().Should().Be("404");
+        reply.ToJsonString().Length.Should().BeLessThan(4096);
+    }
+
+    [Fact]
     public async Task ChunkedBodyOverTheLimit_Is413WithoutReadingItAll()
     {
-        using var content = new PushStreamContent(async stream =>
+        // A raw client, so that the answer can be read while the body is still being sent (and the test does not
+        // depend on how an HTTP client reacts to a server that stops reading).
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(_server.BaseAddress.Host, _server.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /worker/add HTTP/1.1\r\nHost: {_server.BaseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        long sent = 0;
+        long sentWhenAnswered = -1;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var sending = Task.Run(async () =>
         {
-            var chunk = new byte[64 * 1024];
-            chunk.AsSpan().Fill((byte)' ');
-            for (var sent = 0; sent < 32 * 1024 * 1024; sent += chunk.Length)
+            var chunk = Encoding.ASCII.GetBytes("10000\r\n" + new string(' ', 0x10000) + "\r\n");
+            try
             {
-                await stream.WriteAsync(chunk);
+                while (sent < 32L * 1024 * 1024 && !stop.IsCancellationRequested)
+                {
+                    await stream.WriteAsync(chunk, stop.Token);
+                    Interlocked.Add(ref sent, 0x10000);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // The server may close the connection once it has answered.
             }
         });
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        using var response = await _server.Client.PostAsync("worker/add", content);
+        var head = await ReadUntilAsync(stream, "\r\n\r\n"u8.ToArray());
+        sentWhenAnswered = Interlocked.Read(ref sent);
+        await stop.CancelAsync();
+        await sending;
 
-        response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        head.Should().StartWith("HTTP/1.1 413");
+        sentWhenAnswered.Should().BeLessThan(16L * 1024 * 1024, "the server answers once the 4 MiB limit is passed, not after reading everything");
     }
 
     [Theory]
@@ -196,16 +263,4 @@ public sealed class MalformedInputTests : IAsyncLifetime
     private static Task SendAsync(ClientWebSocket socket, byte[] message, WebSocketMessageType type) => TestWebSockets.SendAsync(socket, message, type);
 
     private static Task<JsonNode> ReceiveAsync(ClientWebSocket socket) => TestWebSockets.ReceiveAsync(socket);
-
-    /// <summary>A request body written by a callback, sent chunked (no Content-Length).</summary>
-    private sealed class PushStreamContent(Func<Stream, Task> write) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => write(stream);
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = -1;
-            return false;
-        }
-    }
 }

@@ -16,6 +16,14 @@ public static class ExampleApp
     public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+
+        // Logging defaults, below every other configuration source (appsettings.json, environment variables and the
+        // command line override them): ASP.NET Core's per-request lines only from Warning up, so a busy instrument does
+        // not fill a disk with them (e.g. --Logging:LogLevel:Microsoft.AspNetCore=Information brings them back).
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
