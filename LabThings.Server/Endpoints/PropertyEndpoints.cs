@@ -76,21 +76,20 @@ internal static class PropertyEndpoints
 
             try
             {
-                thing.Thing.Properties[property.Name].SetJson(body);
+                if (await ChangeAsync(context, thing, property, value => value.SetJson(body)).ConfigureAwait(false))
+                {
+                    context.Response.StatusCode = StatusCodes.Status201Created;
+                }
             }
             catch (PropertyValidationException ex)
             {
                 await Problems.WriteValidationAsync(context, ex.Message, ex.Problems).ConfigureAwait(false);
-                return;
             }
             catch (ArgumentException ex)
             {
                 // The Thing's setter refused the value (e.g. ArgumentOutOfRangeException).
                 await Problems.WriteValidationAsync(context, $"Invalid value for '{property.Name}': {ex.Message}", [new ValidationProblem("", "setter", ex.Message)]).ConfigureAwait(false);
-                return;
             }
-
-            context.Response.StatusCode = StatusCodes.Status201Created;
         },
         api =>
         {
@@ -101,9 +100,13 @@ internal static class PropertyEndpoints
                         ? $"{About(property)}Sets '{property.Name}'. The value is validated against its schema; an invalid value is refused with 422 and changes nothing."
                         : $"'{property.Name}' is read-only: writing it is refused with 405.")
                 .Body(ValueSchema(api, thing, property), required: true);
-            return property.IsWritable
-                ? operation.Response(201, "The value was written").BodyProblems().Problem(422, "The value breaks the schema, or the Thing refused it; the body's errors list each field and rule")
-                : operation.Problem(405, "The property is read-only");
+            if (!property.IsWritable)
+            {
+                return operation.Problem(405, "The property is read-only");
+            }
+
+            operation.Response(201, "The value was written").BodyProblems().Problem(422, "The value breaks the schema, or the Thing refused it; the body's errors list each field and rule");
+            return property.IsSetting ? operation.Problem(507, NotSavedDescription) : operation;
         });
 
     private static ThingEndpoint Reset(HostedThing thing, PropertyDefinition property) => new(
@@ -112,14 +115,50 @@ internal static class PropertyEndpoints
         ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeReset(property.Name)),
         thing,
         property,
-        context =>
+        async context =>
         {
-            var value = thing.Thing.Properties[property.Name];
-            value.Reset();
-            return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, value.GetJsonUtf8());
+            if (await ChangeAsync(context, thing, property, value => value.Reset()).ConfigureAwait(false))
+            {
+                await JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, thing.Thing.Properties[property.Name].GetJsonUtf8()).ConfigureAwait(false);
+            }
         },
-        api => new OperationBuilder(api, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.")
-            .Json(200, "The value after the reset", ValueSchema(api, thing, property)));
+        api =>
+        {
+            var operation = new OperationBuilder(api, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.")
+                .Json(200, "The value after the reset", ValueSchema(api, thing, property));
+            return property.IsSetting ? operation.Problem(507, NotSavedDescription) : operation;
+        });
+
+    private const string NotSavedDescription = "A setting: the new value could not be saved to disk, so it was not changed";
+
+    /// <summary>
+    /// Makes <paramref name="change"/> to the property. For a setting whose new value cannot be saved (a full or
+    /// read-only disk, a directory in the way), the old value is put back and the request answered 507: a value the
+    /// server would forget at its next start is never acknowledged. True if the change stands.
+    /// </summary>
+    private static async Task<bool> ChangeAsync(HttpContext context, HostedThing thing, PropertyDefinition property, Action<ThingProperty> change)
+    {
+        var value = thing.Thing.Properties[property.Name];
+        var previous = property.IsSetting ? value.GetJsonUtf8() : null;
+        using var failures = SettingsSaveFailures.Watch();
+        change(value);
+        if (failures.Reasons.Count == 0 || previous is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            value.SetJson(System.Text.Encoding.UTF8.GetString(previous));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The old value was valid a moment ago; if the Thing refuses it now, its own value stands.
+        }
+
+        await Problems.WriteAsync(context, StatusCodes.Status507InsufficientStorage, "Setting not saved", $"{failures.Reasons[0]}. The value was not changed.").ConfigureAwait(false);
+        return false;
+    }
 
     private static ThingEndpoint Observe(HostedThing thing, PropertyDefinition property, EndpointServices services) => SseEndpoint.Create(
         ThingEndpointKind.PropertyObserve,

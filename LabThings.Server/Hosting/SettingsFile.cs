@@ -28,10 +28,12 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
 
     /// <summary>
     /// Restores the Thing's settings from the file, then takes the values the Thing now holds as the file's content.
-    /// Changes reported before this (restoring included) are not written back.
+    /// Changes reported before this (restoring included) are not written back. A temporary file left by a save that
+    /// a crash interrupted is deleted first: the file it was to replace is the last complete one.
     /// </summary>
     public void Load(Thing thing)
     {
+        DeleteLeftoverTemporaryFile();
         foreach (var (key, value) in Read())
         {
             if (!thing.Properties.TryGet(key, out var property) || !property.Definition.IsSetting)
@@ -66,6 +68,8 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
     /// <summary>
     /// Records that <paramref name="property"/> now holds <paramref name="json"/> and rewrites the file. Saves are
     /// serialized, and each writes every setting's latest value, so the file ends with the values last reported.
+    /// A save that fails is logged and reported to <see cref="SettingsSaveFailures"/>, so that a client's request
+    /// that caused it learns of it.
     /// </summary>
     public void Save(PropertyDefinition property, string json)
     {
@@ -77,7 +81,10 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
             }
 
             _values[property.Name] = JsonNode.Parse(json);
-            Write(Encoding.UTF8.GetBytes(_values.ToJsonString(Indented) + "\n"));
+            if (Write(Encoding.UTF8.GetBytes(_values.ToJsonString(Indented) + "\n")) is { } failure)
+            {
+                SettingsSaveFailures.Report($"'{property.Name}' could not be saved to {Path}: {failure}");
+            }
         }
     }
 
@@ -103,7 +110,8 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
         }
     }
 
-    private void Write(byte[] bytes)
+    /// <summary>Writes the file atomically; null, or why it failed (logged).</summary>
+    private string? Write(byte[] bytes)
     {
         try
         {
@@ -116,10 +124,31 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
             }
 
             File.Move(temporary, Path, overwrite: true);
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.SaveFailed(logger, ex, thingName, Path);
+            return ex.Message;
+        }
+    }
+
+    private void DeleteLeftoverTemporaryFile()
+    {
+        var temporary = Path + ".tmp";
+        if (!File.Exists(temporary))
+        {
+            return;
+        }
+
+        try
+        {
+            File.Delete(temporary);
+            Log.TemporaryFileDeleted(logger, thingName, temporary);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // It is overwritten by the next save anyway.
         }
     }
 
@@ -148,5 +177,8 @@ internal sealed partial class SettingsFile(string thingName, string path, ILogge
 
         [LoggerMessage(4, LogLevel.Error, "Settings of Thing '{ThingName}' could not be saved to {Path}", EventName = "SettingsSaveFailed")]
         public static partial void SaveFailed(ILogger logger, Exception exception, string thingName, string path);
+
+        [LoggerMessage(5, LogLevel.Information, "Settings of Thing '{ThingName}': deleted {Path}, left by a save that did not finish", EventName = "SettingsTemporaryFileDeleted")]
+        public static partial void TemporaryFileDeleted(ILogger logger, string thingName, string path);
     }
 }

@@ -117,6 +117,31 @@ public sealed class SettingsTests
         await using var server = await StartAsync(folder);
 
         (await server.Client.GetStringAsync("instrument/label")).Should().Be("\"complete\"");
+        File.Exists(path + ".tmp").Should().BeFalse("the leftover of an interrupted save is cleaned at start");
+    }
+
+    [Fact]
+    public async Task SaveThatFails_IsAnsweredWithAnErrorAndTheValueIsNotChanged()
+    {
+        var folder = RunningServer.NewTemporaryFolder();
+        var path = Path.Combine(folder, "instrument.json");
+        await File.WriteAllTextAsync(path, """{"label": "saved"}""");
+        Directory.CreateDirectory(path + ".tmp"); // in the way of every save
+        await using var server = await StartAsync(folder);
+
+        using var put = await PutAsync(server, "label", "\"lost?\"");
+
+        put.StatusCode.Should().Be((HttpStatusCode)507);
+        put.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await put.Content.ReadAsStringAsync()).Should().Contain("could not be saved");
+        (await server.Client.GetStringAsync("instrument/label")).Should().Be("\"saved\"", "a value the server would forget is not acknowledged");
+        using var reset = await server.Client.PostAsync("instrument/label/reset", null);
+        reset.StatusCode.Should().Be((HttpStatusCode)507);
+        (await server.Client.GetStringAsync("instrument/label")).Should().Be("\"saved\"");
+        (await PutAsync(server, "exposure", "3")).StatusCode.Should().Be(HttpStatusCode.Created, "properties that are not settings are not saved");
+        Directory.Delete(path + ".tmp");
+        (await PutAsync(server, "label", "\"kept\"")).StatusCode.Should().Be(HttpStatusCode.Created);
+        JsonNode.Parse(await File.ReadAllTextAsync(path))!["label"]!.GetValue<string>().Should().Be("kept");
     }
 
     [Fact]
