@@ -31,6 +31,18 @@ public sealed class LabThingsOptions
     public int MaxInvocations { get; set; } = 1000;
 
     /// <summary>
+    /// The most unfinished (pending or running) invocations the server holds; a request for another is refused with
+    /// 429 Too Many Requests and <c>Retry-After</c>. Default 256.
+    /// </summary>
+    public int MaxPendingInvocations { get; set; } = 256;
+
+    /// <summary>
+    /// The most unfinished (pending or running) invocations of one action of one Thing; a request for another is
+    /// refused with 429 Too Many Requests and <c>Retry-After</c>. Default 64.
+    /// </summary>
+    public int MaxPendingInvocationsPerAction { get; set; } = 64;
+
+    /// <summary>
     /// How long <c>POST /{thing}/{action}/sync</c> waits for the action to finish before answering 202 with the
     /// invocation to poll instead of the output. Default 30 seconds.
     /// </summary>

@@ -30,6 +30,7 @@ internal sealed partial class InvocationManager : IDisposable
     private readonly ILogger<InvocationManager> _logger;
     private readonly CancellationToken _stopping;
     private readonly ITimer _sweeper;
+    private readonly UnfinishedInvocations _unfinished;
 
     public InvocationManager(BlobStore blobs, ObservationHub observers, TimeProvider time, IHostApplicationLifetime lifetime, IServiceProvider services, IOptions<LabThingsOptions> options, ILogger<InvocationManager> logger)
     {
@@ -41,12 +42,14 @@ internal sealed partial class InvocationManager : IDisposable
         _logger = logger;
         _stopping = lifetime.ApplicationStopping;
         _sweeper = time.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
+        _unfinished = new UnfinishedInvocations(_options.MaxPendingInvocations, _options.MaxPendingInvocationsPerAction);
     }
 
     public int Count => _invocations.Count;
 
     /// <summary>Starts an invocation with <paramref name="inputs"/> (the input parameters' values, in method order).</summary>
     /// <exception cref="ActionLockedException">The action refuses to queue and its lock is held.</exception>
+    /// <exception cref="TooManyInvocationsException">The action or the server has as many unfinished invocations as allowed.</exception>
     public Invocation Start(HostedThing thing, ActionDefinition action, JsonObject input, IReadOnlyDictionary<string, object?> inputs)
     {
         ForgetOldestBeyondMaximum();
@@ -64,6 +67,16 @@ internal sealed partial class InvocationManager : IDisposable
                     throw new ActionLockedException(lockName);
                 }
             }
+        }
+
+        try
+        {
+            _unfinished.Reserve(thing, action);
+        }
+        catch (TooManyInvocationsException) when (held)
+        {
+            gate!.Release();
+            throw;
         }
 
         var log = new InvocationLog(thing.Logger, _time);
@@ -208,6 +221,7 @@ internal sealed partial class InvocationManager : IDisposable
                 gate!.Release();
             }
 
+            _unfinished.Release(invocation.Thing, action);
             _finished.Enqueue(invocation);
             PublishStatus(invocation);
         }

@@ -98,7 +98,7 @@ internal static class ActionEndpoints
         thing,
         action,
         context => InvocationEndpoints.WriteListAsync(context, services.Invocations.List(thing, action)),
-        api => new OperationBuilder(api, $"List invocations of {action.Title}", $"Every kept invocation of '{action.Name}', oldest first.")
+        api => InvocationEndpoints.Paged(new OperationBuilder(api, $"List invocations of {action.Title}", $"Every kept invocation of '{action.Name}', oldest first."))
             .Json(200, "The invocations", new OpenApiSchema { Type = JsonSchemaType.Array, Items = api.Invocation(OutputSchema(api, thing, action)) }));
 
     private static ThingEndpoint Observe(HostedThing thing, ActionDefinition action, EndpointServices services) => SseEndpoint.Create(
@@ -132,6 +132,11 @@ internal static class ActionEndpoints
         {
             await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Action is busy", ex.Message).ConfigureAwait(false);
         }
+        catch (TooManyInvocationsException ex)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many unfinished invocations", ex.Message).ConfigureAwait(false);
+        }
 
         return null;
     }
@@ -148,7 +153,9 @@ internal static class ActionEndpoints
 
     private static OperationBuilder InputProblems(OperationBuilder operation, ActionDefinition action)
     {
-        operation.BodyProblems().Problem(422, "The input breaks the schema; the body's errors list each field and rule");
+        operation.BodyProblems()
+            .Problem(422, "The input breaks the schema; the body's errors list each field and rule")
+            .Problem(429, "The action, or the server, has as many unfinished invocations as allowed; try again after Retry-After seconds");
         return action.RefuseWhenLocked ? operation.Problem(409, "The action's lock is held by another invocation") : operation;
     }
 

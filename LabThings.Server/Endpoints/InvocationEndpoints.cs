@@ -23,7 +23,7 @@ internal static class InvocationEndpoints
             null,
             null,
             context => WriteListAsync(context, invocations.List()),
-            api => new OperationBuilder(api, "List every invocation", "Every kept action invocation on the server, oldest first.")
+            api => Paged(new OperationBuilder(api, "List every invocation", "Every kept action invocation on the server, oldest first."))
                 .Json(200, "The invocations", new OpenApiSchema { Type = JsonSchemaType.Array, Items = api.Invocation() }));
 
         yield return new(
@@ -134,10 +134,49 @@ internal static class InvocationEndpoints
         return JsonResponses.WriteAsync(context, status, resource);
     }
 
+    /// <summary>
+    /// Writes a list of invocations, or the page of it that the query asks for: <c>?offset=</c> (default 0) and
+    /// <c>?limit=</c> (default: all; the list is bounded anyway by the retention limits). When more follow, a
+    /// <c>Link</c> header gives the next page (<c>rel="next"</c>). A bad offset or limit is 400.
+    /// </summary>
     public static Task WriteListAsync(HttpContext context, IReadOnlyList<Invocation> invocations)
     {
+        if (PageOf(context.Request.Query, invocations.Count, out var offset, out var limit) is { } problem)
+        {
+            return Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad page", problem);
+        }
+
+        if ((long)offset + limit < invocations.Count)
+        {
+            context.Response.Headers.Link = $"<{context.Request.PathBase}{context.Request.Path}?offset={offset + limit}&limit={limit}>; rel=\"next\"";
+        }
+
         var applicationBase = RequestUrls.ApplicationBase(context.Request);
-        return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, invocations.Select(i => InvocationResource.From(i, applicationBase)).ToList());
+        return JsonResponses.WriteAsync(context, StatusCodes.Status200OK, invocations.Skip(offset).Take(limit).Select(i => InvocationResource.From(i, applicationBase)).ToList());
+    }
+
+    /// <summary>Adds the paging parameters and their 400 to a list's description.</summary>
+    public static OperationBuilder Paged(OperationBuilder operation)
+        => operation
+            .QueryParameter("offset", "How many invocations to skip (default 0)")
+            .QueryParameter("limit", "The most invocations to return (default: all); a Link header with rel=\"next\" gives the next page")
+            .Problem(400, "offset or limit is not a whole number (limit at least 1, offset at least 0)");
+
+    private static string? PageOf(IQueryCollection query, int count, out int offset, out int limit)
+    {
+        offset = 0;
+        limit = Math.Max(count, 1);
+        if (query.TryGetValue("offset", out var offsetText) && (!int.TryParse(offsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset) || offset < 0))
+        {
+            return "'offset' must be a whole number, 0 or more.";
+        }
+
+        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) || limit < 1))
+        {
+            return "'limit' must be a whole number, 1 or more.";
+        }
+
+        return null;
     }
 
     /// <summary>The output of a completed invocation: a blob's bytes, 204 for an action with no output, else its JSON.</summary>

@@ -54,6 +54,21 @@ internal sealed class OperationBuilder(OpenApiContext context, string summary, s
             .Problem(413, "The body is too large")
             .Problem(415, "The body is not application/json");
 
+    /// <summary>An optional integer query parameter.</summary>
+    public OperationBuilder QueryParameter(string name, string description)
+    {
+        _operation.Parameters ??= [];
+        _operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Query,
+            Required = false,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+        });
+        return this;
+    }
+
     /// <summary>A string path parameter, e.g. an invocation's <c>id</c>.</summary>
     public OperationBuilder PathParameter(string name, string description)
     {

@@ -58,6 +58,7 @@ internal sealed class MappedThings : IAsyncDisposable
     /// <param name="contentType">The body's media type.</param>
     /// <param name="routeValues">Values of the route's parameters.</param>
     /// <param name="path">The request path, when it is not the route itself.</param>
+    /// <param name="query">The query string, e.g. <c>?limit=2</c>.</param>
     /// <param name="responseBody">Where the response body goes; a memory stream if null.</param>
     /// <param name="cancellationToken">Becomes the request's <c>RequestAborted</c>.</param>
     public async Task<EndpointResponse> InvokeAsync(
@@ -67,6 +68,7 @@ internal sealed class MappedThings : IAsyncDisposable
         string? contentType = "application/json",
         IReadOnlyDictionary<string, string>? routeValues = null,
         string? path = null,
+        string? query = null,
         Stream? responseBody = null,
         CancellationToken cancellationToken = default)
     {
@@ -76,6 +78,7 @@ internal sealed class MappedThings : IAsyncDisposable
         context.Request.Scheme = "http";
         context.Request.Host = new HostString("lab.example", 5000);
         context.Request.Path = path ?? route;
+        context.Request.QueryString = new QueryString(query);
         foreach (var (name, value) in routeValues ?? new Dictionary<string, string>())
         {
             context.Request.RouteValues[name] = value;

@@ -123,5 +123,66 @@ public sealed class ActionEndpointTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task Invoke_PastTheUnfinishedLimits_Is429WithRetryAfter_AndAcceptedAgainOnceSomeFinish()
+    {
+        await using var limited = MappedThings.Create(
+            lt => lt.AddThing<Worker>("worker"),
+            options =>
+            {
+                options.MaxPendingInvocationsPerAction = 2;
+                options.MaxPendingInvocations = 3;
+            });
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            ids.Add(JsonNode.Parse((await limited.InvokeAsync("POST", "/worker/wait", """{"seconds": 30}""")).Text)!["id"]!.GetValue<string>());
+        }
+
+        var perAction = await limited.InvokeAsync("POST", "/worker/wait", """{"seconds": 30}""");
+        perAction.Status.Should().Be(429);
+        perAction.Headers.RetryAfter.ToString().Should().Be("1");
+        ids.Add(JsonNode.Parse((await limited.InvokeAsync("POST", "/worker/exclusive", "{}")).Text)!["id"]!.GetValue<string>());
+        (await limited.InvokeAsync("POST", "/worker/add/sync", """{"a": 1}""")).Status.Should().Be(429, "the server holds 3 unfinished invocations, its limit");
+
+        (await limited.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id(ids[0]))).Status.Should().Be(200);
+        (await Eventually.TrueAsync(async () => (await limited.InvokeAsync("POST", "/worker/add/sync", """{"a": 1}""")).Status == 200))
+            .Should().BeTrue("a finished invocation frees its place");
+        foreach (var id in ids.Skip(1))
+        {
+            await limited.InvokeAsync("DELETE", "/action_invocations/{id}", routeValues: Id(id));
+        }
+    }
+
+    [Fact]
+    public async Task List_Paged_GivesTheAskedSliceAndALinkToTheNext()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            (await _things.InvokeAsync("POST", "/worker/add/sync", $$"""{"a": {{i}}}""")).Status.Should().Be(200);
+        }
+
+        var page = await _things.InvokeAsync("GET", "/worker/add", path: "/worker/add", query: "?offset=1&limit=2");
+
+        JsonNode.Parse(page.Text)!.AsArray().Select(i => i!["input"]!["a"]!.GetValue<int>()).Should().Equal(1, 2);
+        page.Headers.Link.ToString().Should().Be("</worker/add?offset=3&limit=2>; rel=\"next\"");
+        var last = await _things.InvokeAsync("GET", "/worker/add", query: "?offset=4&limit=2");
+        JsonNode.Parse(last.Text)!.AsArray().Should().HaveCount(1);
+        last.Headers.Link.ToString().Should().BeEmpty("there is no next page");
+        JsonNode.Parse((await _things.InvokeAsync("GET", "/action_invocations")).Text)!.AsArray().Should().HaveCount(5, "without a limit, the whole list");
+    }
+
+    [Theory]
+    [InlineData("?limit=0")]
+    [InlineData("?limit=-1")]
+    [InlineData("?offset=x")]
+    [InlineData("?limit=99999999999999")]
+    public async Task List_BadPage_Is400(string query)
+    {
+        var response = await _things.InvokeAsync("GET", "/action_invocations", query: query);
+
+        response.Status.Should().Be(400);
+    }
+
     private static Dictionary<string, string> Id(string id) => new() { ["id"] = id };
 }
