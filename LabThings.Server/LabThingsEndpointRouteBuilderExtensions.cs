@@ -42,7 +42,7 @@ public static class LabThingsEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup("");
         foreach (var endpoint in ThingEndpointFactory.Create(services))
         {
-            group.MapMethods(endpoint.Route, [endpoint.Method], endpoint.Handler)
+            group.MapMethods(endpoint.Route, [endpoint.Method], CrossSiteGuard.Wrap(endpoint, services.Options))
                 .WithMetadata(endpoint)
                 .WithDisplayName($"LabThings {endpoint.Kind} {endpoint.Method} {endpoint.Route}");
         }

@@ -3,6 +3,21 @@ namespace LabThings.Server;
 /// <summary>Options for a LabThings server, set with <c>services.AddLabThings(options => …)</c>.</summary>
 public sealed class LabThingsOptions
 {
+    /// <summary>
+    /// Origins (<c>scheme://host[:port]</c>, e.g. <c>https://dashboard.lab.example</c>) whose web pages may change
+    /// things on this server (write properties, invoke and cancel actions) and open its WebSockets, besides the
+    /// server's own pages. A request from any other origin is refused with 403; requests without an <c>Origin</c>
+    /// (scripts, command-line and Python clients) are not affected. Default: none.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// Host names (as in the <c>Host</c> header, with the port if there is one) accepted for requests that arrive over
+    /// a loopback connection, besides <c>localhost</c>, 127.0.0.1 and [::1]. Any other is refused with 400, so that a
+    /// web page cannot reach a server bound to loopback by pointing a name of its own at 127.0.0.1. Default: none.
+    /// </summary>
+    public IList<string> AllowedHosts { get; } = [];
+
     /// <summary>The title of the OpenAPI document and Swagger UI page. Default <c>LabThings</c>.</summary>
     public string Title { get; set; } = "LabThings";
 

@@ -59,7 +59,13 @@ internal sealed record ThingEndpoint(
     /// <summary>The OpenAPI operation, described for <paramref name="api"/>'s document.</summary>
     public OpenApiOperation ToOperation(OpenApiContext api)
     {
-        var operation = Describe(api).Build();
+        var builder = Describe(api);
+        if (CrossSiteGuard.ChangesState(this))
+        {
+            builder.Problem(403, "Sent from a web page of another origin (not the server's own, nor in AllowedOrigins)");
+        }
+
+        var operation = builder.Build();
         operation.OperationId = OperationId;
         return operation;
     }

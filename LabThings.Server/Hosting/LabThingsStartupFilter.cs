@@ -1,5 +1,5 @@
-using LabThings.Description;
 using LabThings.Model;
+using LabThings.Server.Endpoints;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,6 +18,8 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
             app.UseExceptionHandler();
             app.UseStatusCodePages();
         }
+
+        app.Use(CrossSiteGuard.HostCheck(settings));
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         if (settings.SwaggerUi)
