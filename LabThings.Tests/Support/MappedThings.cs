@@ -59,6 +59,7 @@ internal sealed class MappedThings : IAsyncDisposable
     /// <param name="routeValues">Values of the route's parameters.</param>
     /// <param name="path">The request path, when it is not the route itself.</param>
     /// <param name="query">The query string, e.g. <c>?limit=2</c>.</param>
+    /// <param name="requestBody">A request body stream (no Content-Length), instead of <paramref name="body"/>.</param>
     /// <param name="responseBody">Where the response body goes; a memory stream if null.</param>
     /// <param name="cancellationToken">Becomes the request's <c>RequestAborted</c>.</param>
     public async Task<EndpointResponse> InvokeAsync(
@@ -69,6 +70,7 @@ internal sealed class MappedThings : IAsyncDisposable
         IReadOnlyDictionary<string, string>? routeValues = null,
         string? path = null,
         string? query = null,
+        Stream? requestBody = null,
         Stream? responseBody = null,
         CancellationToken cancellationToken = default)
     {
@@ -84,7 +86,12 @@ internal sealed class MappedThings : IAsyncDisposable
             context.Request.RouteValues[name] = value;
         }
 
-        if (body is not null)
+        if (requestBody is not null)
+        {
+            context.Request.Body = requestBody;
+            context.Request.ContentType = contentType;
+        }
+        else if (body is not null)
         {
             context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
             context.Request.ContentLength = context.Request.Body.Length;

@@ -184,5 +184,49 @@ public sealed class ActionEndpointTests : IAsyncLifetime
         response.Status.Should().Be(400);
     }
 
+    [Fact]
+    public async Task Invoke_EndlessBody_IsRefusedWith413AfterReadingJustPastTheLimit()
+    {
+        var body = new EndlessStream();
+
+        var response = await _things.InvokeAsync("POST", "/worker/add", requestBody: body);
+
+        response.Status.Should().Be(413);
+        body.BytesRead.Should().BeGreaterThan(4 * 1024 * 1024).And.BeLessThan((4 * 1024 * 1024) + (64 * 1024));
+    }
+
     private static Dictionary<string, string> Id(string id) => new() { ["id"] = id };
+
+    /// <summary>A request body that never ends (spaces), counting what is read.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            buffer.AsSpan(offset, count).Fill((byte)' ');
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
