@@ -145,6 +145,9 @@ internal static class StreamEndpoints
         var description = definition.Description is { } d ? $"<p>{WebUtility.HtmlEncode(d)}</p>" : "";
         context.Response.ContentType = "text/html; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
+
+        // The page loads nothing but the stream and its own inline style, and no other site may frame it.
+        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
         return context.Response.WriteAsync(
             $$"""
             <!DOCTYPE html>

@@ -20,6 +20,12 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         }
 
         app.Use(CrossSiteGuard.HostCheck(settings));
+        app.Use((context, next) =>
+        {
+            // Browsers must take every answer as the media type it declares (no guessing a JSON body is HTML).
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
 
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         if (settings.SwaggerUi)

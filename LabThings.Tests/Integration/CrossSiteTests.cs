@@ -148,6 +148,17 @@ public sealed class CrossSiteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Answers_ForbidSniffing_AndTheViewerCannotBeFramedByOtherSites()
+    {
+        using var value = await _server.Client.GetAsync("light/brightness");
+        using var viewer = await _server.Client.GetAsync("camera/stream/viewer");
+
+        value.Headers.GetValues("X-Content-Type-Options").Should().Equal("nosniff");
+        var policy = viewer.Headers.GetValues("Content-Security-Policy").Single();
+        policy.Should().Contain("frame-ancestors 'self'").And.Contain("default-src 'none'");
+    }
+
+    [Fact]
     public async Task OpenApi_DescribesThe403OfChangesOnly()
     {
         var doc = JsonNode.Parse(await _server.Client.GetStringAsync("openapi.json"))!;
