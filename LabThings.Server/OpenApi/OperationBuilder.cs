@@ -56,38 +56,30 @@ internal sealed class OperationBuilder(OpenApiContext context, string summary, s
 
     /// <summary>An optional integer query parameter.</summary>
     public OperationBuilder QueryParameter(string name, string description)
-    {
-        _operation.Parameters ??= [];
-        _operation.Parameters.Add(new OpenApiParameter
-        {
-            Name = name,
-            In = ParameterLocation.Query,
-            Required = false,
-            Description = description,
-            Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
-        });
-        return this;
-    }
+        => Parameter(name, ParameterLocation.Query, required: false, description, JsonSchemaType.Integer);
 
     /// <summary>A string path parameter, e.g. an invocation's <c>id</c>.</summary>
     public OperationBuilder PathParameter(string name, string description)
-    {
-        _operation.Parameters ??= [];
-        _operation.Parameters.Add(new OpenApiParameter
-        {
-            Name = name,
-            In = ParameterLocation.Path,
-            Required = true,
-            Description = description,
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
-        });
-        return this;
-    }
+        => Parameter(name, ParameterLocation.Path, required: true, description, JsonSchemaType.String);
 
     public OpenApiOperation Build() => _operation;
 
     /// <summary>Bytes of any media type.</summary>
     public static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
+
+    private OperationBuilder Parameter(string name, ParameterLocation location, bool required, string description, JsonSchemaType type)
+    {
+        _operation.Parameters ??= [];
+        _operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = location,
+            Required = required,
+            Description = description,
+            Schema = new OpenApiSchema { Type = type },
+        });
+        return this;
+    }
 
     private static string Status(int status) => status.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
