@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NJsonSchema;
@@ -56,15 +58,42 @@ internal sealed class SchemaValidator
     /// <summary>A number no .NET number type holds (beyond ±1.8e308, such as <c>1e400</c>), which NJsonSchema would pass as infinity.</summary>
     private static ValidationProblem? OutOfRangeNumber(string json)
     {
+        // Every validation passes here: scan the tokens without building a document, and find the field only when
+        // there is something to report.
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            using var document = JsonDocument.Parse(json);
+            var length = Encoding.UTF8.GetBytes(json, buffer);
+            if (!HasOutOfRangeNumber(buffer.AsSpan(0, length)))
+            {
+                return null;
+            }
+
+            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
             return OutOfRangeNumber(document.RootElement, "");
         }
         catch (JsonException)
         {
             return null;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool HasOutOfRangeNumber(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.Number && (!reader.TryGetDouble(out var value) || !double.IsFinite(value)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ValidationProblem? OutOfRangeNumber(JsonElement element, string pointer)
