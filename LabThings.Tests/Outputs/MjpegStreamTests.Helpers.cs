@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
-using LabThings.Outputs;
 
 namespace LabThings.Tests.Outputs;
 

@@ -1,8 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Globalization;
-using System.IO.Pipelines;
-using System.Text;
 using LabThings.Outputs;
 
 namespace LabThings.Tests.Outputs;
