@@ -1,4 +1,5 @@
 using LabThings.Server.Endpoints;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -10,7 +11,7 @@ namespace LabThings.Server.OpenApi;
 /// cannot see, so this filter reads each endpoint's <see cref="ThingEndpoint"/> metadata and asks it for its own
 /// description. Shared schemas go into the document's components once, through Swashbuckle's schema repository.
 /// </summary>
-internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocumentFilter
+internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints, SecurityPolicy security) : IDocumentFilter
 {
     private const string ServerTag = "Server";
 
@@ -23,7 +24,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         {
             var tag = endpoint.Thing?.Name ?? ServerTag;
             tags.Add(tag);
-            var operation = endpoint.ToOperation(api);
+            var operation = endpoint.ToOperation(api, security);
             operation.Tags = new HashSet<OpenApiTagReference> { new(tag, swaggerDoc) };
             if (!swaggerDoc.Paths.TryGetValue(endpoint.Route, out var pathItem))
             {
