@@ -35,10 +35,43 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints, Securit
             ((OpenApiPathItem)pathItem).AddOperation(new HttpMethod(endpoint.Method), operation);
         }
 
+        DescribeSecurity(swaggerDoc);
         swaggerDoc.Tags ??= new HashSet<OpenApiTag>();
         foreach (var tag in tags)
         {
             swaggerDoc.Tags.Add(new OpenApiTag { Name = tag });
         }
+    }
+
+    /// <summary>The configured schemes as OpenAPI security schemes, so Swagger UI's Authorize button can send credentials.</summary>
+    private void DescribeSecurity(OpenApiDocument document)
+    {
+        if (!security.HasSchemes)
+        {
+            return;
+        }
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        var requirements = new List<OpenApiSecurityRequirement>();
+        if (security.Basic)
+        {
+            document.Components.SecuritySchemes["basic"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "basic", Description = "HTTP Basic with a configured user" };
+            requirements.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", document)] = [] });
+        }
+
+        if (security.Bearer)
+        {
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "A JWT whose scope claim names the permissions it grants" };
+            requirements.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+        }
+
+        if (security.Anonymous != AnonymousAccess.None)
+        {
+            // An empty requirement: some operations need no credentials.
+            requirements.Add(new OpenApiSecurityRequirement());
+        }
+
+        document.Security = requirements;
     }
 }

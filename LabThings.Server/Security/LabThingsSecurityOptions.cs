@@ -72,6 +72,16 @@ public sealed class LabThingsUser
 
     /// <summary>The user's scopes (see <see cref="LabThingsSecurityOptions"/>); <c>*</c> when none are listed.</summary>
     public IList<string> Scopes { get; } = [];
+
+    /// <summary>Hashes <paramref name="password"/> for <see cref="PasswordHash"/> (PBKDF2 with a random salt, ASP.NET Core Identity's format).</summary>
+    /// <param name="password">The password, not empty.</param>
+    /// <returns>The hash, in base64.</returns>
+    /// <exception cref="ArgumentException"><paramref name="password"/> is empty.</exception>
+    public static string HashPassword(string password)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        return new Microsoft.AspNetCore.Identity.PasswordHasher<LabThingsUser>().HashPassword(new LabThingsUser(), password);
+    }
 }
 
 /// <summary>Bearer tokens in JWT format, validated by ASP.NET Core's JwtBearer handler.</summary>

@@ -20,6 +20,7 @@ internal static class SecurityServices
     {
         services.TryAddSingleton<SecurityPolicy>();
         services.TryAddSingleton<BasicCredentials>();
+        services.AddHostedService<SecurityStartupCheck>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabThingsOptions>, SecurityOptionsValidator>());
         services.AddAuthentication()
             .AddBasic(SecurityPolicy.BasicScheme, _ => { })

@@ -37,7 +37,17 @@ public sealed class ViewerAndDocsBrowserTests(BrowserFixture browser)
             }
         };
 
-        await page.GotoAsync(new Uri(server.BaseAddress, "docs").AbsoluteUri);
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(message.Text);
+            }
+        };
+
+        var docs = await page.GotoAsync(new Uri(server.BaseAddress, "docs/index.html").AbsoluteUri);
+        (await docs!.HeaderValueAsync("content-security-policy")).Should().Contain("frame-ancestors 'self'");
         var snapshotOperation = page.Locator(".opblock-summary-path", new() { HasText = "/camera/stream/snapshot" });
         await snapshotOperation.WaitForAsync(new() { Timeout = 15_000 });
 
@@ -46,6 +56,7 @@ public sealed class ViewerAndDocsBrowserTests(BrowserFixture browser)
         (await page.Locator(".opblock-tag", new() { HasText = "camera" }).CountAsync()).Should().BePositive();
         (await page.Locator(".info .title").InnerTextAsync()).Should().Contain("LabThings example server");
         foreign.Should().BeEmpty("Swagger UI must work offline, with every file served by this server");
+        violations.Should().BeEmpty("Swagger UI must work under its Content-Security-Policy");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "labthings-docs.png"), FullPage = true });
     }
 }

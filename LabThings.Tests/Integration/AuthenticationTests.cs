@@ -5,8 +5,11 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
 using LabThings.Examples;
+using LabThings.Server;
+using LabThings.Server.Security;
 using LabThings.Tests.Support;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -356,4 +359,93 @@ public sealed class AuthenticationTests
 internal static class UriExtensions
 {
     public static Uri ToWs(this Uri uri) => new UriBuilder(uri) { Scheme = uri.Scheme == "https" ? "wss" : "ws" }.Uri;
+}
+
+/// <summary>Scopes required by attributes, hashed passwords, and the start-up warnings (issue 10).</summary>
+public sealed class PermissionDetailTests
+{
+    [RequireScope("bench:admin")]
+    public sealed class Bench : Thing
+    {
+        [ThingProperty]
+        public int Level { get; set => SetProperty(ref field, value); }
+
+        [ThingAction, RequireScope("bench:move")]
+        public int Move(int steps) => steps;
+    }
+
+    [Fact]
+    public async Task RequireScope_OnTheThingAndTheAction_IsNeededBesidesTheOperationPermission()
+    {
+        await using var server = await RunningServer.StartAsync(b =>
+        {
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["LabThings:Security:Bearer:SigningKey"] = AuthenticationTests.SigningKey,
+            });
+            b.Services.AddLabThings().AddThing<Bench>("bench");
+        });
+        async Task<(HttpStatusCode Status, string Body)> Post(string scope)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "bench/move")
+            {
+                Content = new StringContent("""{"steps": 3}""", Encoding.UTF8, "application/json"),
+                Headers = { Authorization = new AuthenticationHeaderValue("Bearer", AuthenticationTests.Token(scope)) },
+            };
+            using var response = await server.Client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (status, body) = await Post("invoke");
+        status.Should().Be(HttpStatusCode.Forbidden);
+        body.Should().Contain("bench:admin").And.Contain("bench:move", "the refusal names the scopes needed");
+        (await Post("invoke bench:move")).Status.Should().Be(HttpStatusCode.Forbidden, "the Thing's scope is needed too");
+        (await Post("bench:admin bench:move")).Status.Should().Be(HttpStatusCode.Forbidden, "and the invoke permission");
+        (await Post("invoke bench:admin bench:move")).Status.Should().Be(HttpStatusCode.Created);
+        (await Post("*")).Status.Should().Be(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task HashedPassword_FromHashPassword_Authenticates()
+    {
+        await using var server = await AuthenticationTests.StartAsync(new Dictionary<string, string?>
+        {
+            ["LabThings:Security:Basic:Users:alice:PasswordHash"] = LabThingsUser.HashPassword("correct horse"),
+        });
+        using var right = new HttpRequestMessage(HttpMethod.Get, "light/brightness") { Headers = { Authorization = AuthenticationTests.Basic("alice", "correct horse") } };
+        (await server.Client.SendAsync(right)).StatusCode.Should().Be(HttpStatusCode.OK);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "light/brightness") { Headers = { Authorization = AuthenticationTests.Basic("alice", "correct horse!") } };
+        (await server.Client.SendAsync(wrong)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5000", true)]
+    [InlineData("http://localhost:5000", true)]
+    [InlineData("https://[::1]:5001", true)]
+    [InlineData("http://0.0.0.0:5000", false)]
+    [InlineData("http://[::]:5000", false)]
+    [InlineData("http://+:80", false)]
+    [InlineData("http://*:80", false)]
+    [InlineData("http://192.168.1.20:5000", false)]
+    [InlineData("http://microscope.lab:5000", false)]
+    public void ListeningAddress_IsLoopbackOnlyWhenItSaysSo(string address, bool loopback)
+        => SecurityStartupCheck.IsLoopback(address).Should().Be(loopback);
+
+    [Fact]
+    public void StartupWarnings_NameTheExposure()
+    {
+        static SecurityPolicy Policy(LabThingsOptions options) => new(Microsoft.Extensions.Options.Options.Create(options));
+        var open = new LabThingsOptions();
+        SecurityStartupCheck.Warnings(["http://127.0.0.1:5000"], Policy(open), open.Security).Should().BeEmpty("loopback is the safe default");
+        SecurityStartupCheck.Warnings(["http://0.0.0.0:5000"], Policy(open), open.Security).Should().ContainSingle()
+            .Which.Should().Contain("0.0.0.0:5000").And.Contain("without credentials");
+
+        var basic = new LabThingsOptions();
+        basic.Security.Basic.Users["alice"] = new LabThingsUser { Password = "plain" };
+        var warnings = SecurityStartupCheck.Warnings(["http://0.0.0.0:5000"], Policy(basic), basic.Security).ToList();
+        warnings.Should().HaveCount(2);
+        warnings.Should().Contain(w => w.Contains("plain HTTP", StringComparison.Ordinal));
+        warnings.Should().Contain(w => w.Contains("alice", StringComparison.Ordinal) && w.Contains("plain text", StringComparison.Ordinal));
+        SecurityStartupCheck.Warnings(["https://0.0.0.0:5001"], Policy(basic), basic.Security).Should().ContainSingle("only the plain-text password is left");
+    }
 }

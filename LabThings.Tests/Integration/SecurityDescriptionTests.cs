@@ -95,6 +95,22 @@ public sealed class SecurityDescriptionTests
     }
 
     [Fact]
+    public async Task OpenApi_DescribesTheSchemes_And401_AndStaysValid()
+    {
+        await using var server = await AuthenticationTests.StartAsync(new Dictionary<string, string?>(AuthenticationTests.BasicUsers)
+        {
+            ["LabThings:Security:Bearer:SigningKey"] = AuthenticationTests.SigningKey,
+        });
+        var json = await server.Client.GetStringAsync("openapi.json");
+        (await OpenApiValidator.ValidateAsync(json)).Should().BeEmpty();
+        var doc = JsonNode.Parse(json)!;
+        doc["components"]!["securitySchemes"]!["basic"]!["scheme"]!.GetValue<string>().Should().Be("basic");
+        doc["components"]!["securitySchemes"]!["bearer"]!["bearerFormat"]!.GetValue<string>().Should().Be("JWT");
+        doc["paths"]!["/light/brightness"]!["put"]!["responses"]!["401"].Should().NotBeNull();
+        doc["paths"]!["/light/"]!["get"]!["responses"]!["401"].Should().BeNull("descriptions are open to everyone");
+    }
+
+    [Fact]
     public async Task NodeWot_WithCredentials_ReadsWritesAndInvokes_WithoutThemGets401()
     {
         await using var server = await AuthenticationTests.StartAsync(AuthenticationTests.BasicUsers);
