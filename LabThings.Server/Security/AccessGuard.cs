@@ -73,5 +73,5 @@ internal static class AccessGuard
     /// <summary>Endpoints a browser opens without being able to set a header: WebSockets, event streams, MJPEG streams.</summary>
     private static bool AcceptsQueryToken(ThingEndpointKind kind) => kind is ThingEndpointKind.WebSocket
         or ThingEndpointKind.PropertyObserve or ThingEndpointKind.ActionObserve or ThingEndpointKind.EventSubscribe
-        or ThingEndpointKind.Stream or ThingEndpointKind.StreamSnapshot;
+        or ThingEndpointKind.Stream or ThingEndpointKind.StreamSnapshot or ThingEndpointKind.StreamViewer;
 }
