@@ -47,6 +47,7 @@ public static class LabThingsServiceCollectionExtensions
         services.TryAddSingleton<ObservationHub>();
         services.AddHostedService<ThingLifecycleService>();
         services.AddProblemDetails();
+        services.AddCors();
         services.AddEndpointsApiExplorer();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LabThingsStartupFilter>());
         services.AddSwaggerGen();

@@ -20,6 +20,16 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         }
 
         app.Use(CrossSiteGuard.HostCheck(settings));
+        if (settings.AllowedOrigins.Count > 0)
+        {
+            // CORS only for the origins allowed to use the server (a dashboard served from elsewhere): off by default.
+            app.UseCors(cors => cors.WithOrigins([.. settings.AllowedOrigins])
+                .AllowAnyMethod()
+                .AllowAnyHeader()
+                .AllowCredentials()
+                .WithExposedHeaders("Location", "Link", "Retry-After", "WWW-Authenticate"));
+        }
+
         app.Use((context, next) =>
         {
             // Browsers must take every answer as the media type it declares (no guessing a JSON body is HTML).
