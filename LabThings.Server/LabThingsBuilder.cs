@@ -25,7 +25,7 @@ public sealed class LabThingsBuilder
     /// <returns>This builder.</returns>
     public LabThingsBuilder AddThing<T>(string name)
         where T : Thing
-        => AddThing(name, static sp => ActivatorUtilities.CreateInstance<T>(sp));
+        => Add(name, static sp => ActivatorUtilities.CreateInstance<T>(sp), byDependencyInjection: true);
 
     /// <summary>Adds an already created Thing named <paramref name="name"/>.</summary>
     /// <typeparam name="T">The Thing type.</typeparam>
@@ -46,10 +46,14 @@ public sealed class LabThingsBuilder
     /// <returns>This builder.</returns>
     public LabThingsBuilder AddThing<T>(string name, Func<IServiceProvider, T> factory)
         where T : Thing
+        => Add(name, factory, byDependencyInjection: false);
+
+    private LabThingsBuilder Add<T>(string name, Func<IServiceProvider, T> factory, bool byDependencyInjection)
+        where T : Thing
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(factory);
-        Services.AddSingleton(new ThingRegistration(name, typeof(T), factory));
+        Services.AddSingleton(new ThingRegistration(name, typeof(T), factory, byDependencyInjection));
         Services.TryAddSingleton(sp => (T)sp.GetRequiredService<ThingHost>().Get(name).Thing);
         return this;
     }

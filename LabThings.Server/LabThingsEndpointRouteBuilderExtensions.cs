@@ -29,6 +29,13 @@ public static class LabThingsEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var provider = endpoints.ServiceProvider;
+        if (provider.GetService<IServiceProviderIsService>()?.IsService(typeof(ThingHost)) is true)
+        {
+            // Checked here, before the container creates the host, so a problem is thrown from the application's own
+            // MapThings() call and its stack trace is two lines, not the container's.
+            ThingHost.Validate([.. provider.GetServices<ThingRegistration>()], provider.GetService<IServiceProviderIsService>());
+        }
+
         var host = provider.GetService<ThingHost>()
             ?? throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
         var services = new EndpointServices(
