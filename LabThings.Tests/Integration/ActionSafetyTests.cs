@@ -105,7 +105,7 @@ public sealed class ActionSafetyTests : IAsyncLifetime
         }
 
 #pragma warning disable VSTHRD100 // Deliberately async void: the mistake under test.
-        private async void Explode()
+        private static async void Explode()
         {
             await Task.Yield();
             throw new InvalidOperationException("the helper's motor stalled");
