@@ -34,6 +34,9 @@ public sealed partial class AgreementTests
             [ThingProperty] public double Position { get; set => SetProperty(ref field, value); }
             [ThingProperty] public int Serial { get; init; }
             [ThingProperty] public List<int> Tags => [];
+            [ThingProperty] public System.Collections.Immutable.IImmutableList<string> Names => System.Collections.Immutable.ImmutableList<string>.Empty;
+            [ThingProperty] public IReadOnlyDictionary<string, double> Limits => new Dictionary<string, double>();
+            [ThingProperty] public System.Collections.IList Loose => new List<object>();
             [ThingAction] public async Task<int> MoveAsync(double target) { await Task.Yield(); return (int)target; }
             [ThingEvent] public event EventHandler<double>? Moved;
             [MjpegStream] public MjpegStream Stream => GetStream();

@@ -12,6 +12,9 @@ internal static class TypeShapes
     private static readonly HashSet<string> CollectionInterfaces =
     [
         "System.Collections.IEnumerable",
+        "System.Collections.ICollection",
+        "System.Collections.IList",
+        "System.Collections.IDictionary",
         "System.Collections.Generic.IEnumerable`1",
         "System.Collections.Generic.ICollection`1",
         "System.Collections.Generic.IList`1",
@@ -21,6 +24,11 @@ internal static class TypeShapes
         "System.Collections.Generic.IReadOnlySet`1",
         "System.Collections.Generic.IDictionary`2",
         "System.Collections.Generic.IReadOnlyDictionary`2",
+        "System.Collections.Immutable.IImmutableList`1",
+        "System.Collections.Immutable.IImmutableSet`1",
+        "System.Collections.Immutable.IImmutableQueue`1",
+        "System.Collections.Immutable.IImmutableStack`1",
+        "System.Collections.Immutable.IImmutableDictionary`2",
     ];
 
     /// <summary>Why <paramref name="type"/> cannot be sent, or null if it can.</summary>

@@ -14,6 +14,9 @@ internal static class TypeShapes
     private static readonly HashSet<Type> CollectionInterfaces =
     [
         typeof(System.Collections.IEnumerable),
+        typeof(System.Collections.ICollection),
+        typeof(System.Collections.IList),
+        typeof(System.Collections.IDictionary),
         typeof(IEnumerable<>),
         typeof(ICollection<>),
         typeof(IList<>),
@@ -23,6 +26,11 @@ internal static class TypeShapes
         typeof(IReadOnlySet<>),
         typeof(IDictionary<,>),
         typeof(IReadOnlyDictionary<,>),
+        typeof(System.Collections.Immutable.IImmutableList<>),
+        typeof(System.Collections.Immutable.IImmutableSet<>),
+        typeof(System.Collections.Immutable.IImmutableQueue<>),
+        typeof(System.Collections.Immutable.IImmutableStack<>),
+        typeof(System.Collections.Immutable.IImmutableDictionary<,>),
     ];
 
     /// <summary>Why <paramref name="type"/> cannot be sent, or null if it can.</summary>
