@@ -36,8 +36,22 @@ public static class LabThingsEndpointRouteBuilderExtensions
             ThingHost.Validate([.. provider.GetServices<ThingRegistration>()], provider.GetService<IServiceProviderIsService>());
         }
 
-        var host = provider.GetService<ThingHost>()
-            ?? throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
+        ThingHost? host;
+        try
+        {
+            host = provider.GetService<ThingHost>();
+        }
+        catch (ThingDefinitionException ex)
+        {
+            // A Thing's constructor or factory failed while the container built the host: the same problem, thrown
+            // again from here so that the stack under the message is the application's; the cause keeps its own.
+            throw ex.InnerException is { } cause ? new ThingDefinitionException(ex.Problems[0], cause) : new ThingDefinitionException(ex.Problems);
+        }
+
+        if (host is null)
+        {
+            throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
+        }
         var services = new EndpointServices(
             host,
             provider.GetRequiredService<IOptions<LabThingsOptions>>().Value,

@@ -24,7 +24,7 @@ internal sealed class ThingHost
         var things = new List<HostedThing>(list.Count);
         foreach (var registration in list)
         {
-            var thing = registration.Factory(services)
+            var thing = Create(registration, services)
                 ?? throw new InvalidOperationException($"The factory for Thing '{registration.Name}' returned null.");
 
             // The factory may return a subclass of the registered type: describe what was created.
@@ -99,6 +99,20 @@ internal sealed class ThingHost
         if (problems.Count > 0)
         {
             throw new ThingDefinitionException(problems);
+        }
+    }
+
+    /// <summary>Creates the Thing; what its constructor or factory throws comes out as a problem naming the Thing, with the cause inside.</summary>
+    private static Thing? Create(ThingRegistration registration, IServiceProvider services)
+    {
+        try
+        {
+            return registration.Factory(services);
+        }
+        catch (Exception ex) when (ex is not ThingDefinitionException and not OutOfMemoryException)
+        {
+            throw new ThingDefinitionException(
+                $"Thing '{registration.Name}' ({registration.ThingType.FullName}): its constructor or factory threw {ex.GetType().Name}: {ex.Message}", ex);
         }
     }
 

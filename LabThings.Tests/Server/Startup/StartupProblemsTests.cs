@@ -74,6 +74,18 @@ public sealed class StartupProblemsTests
     }
 
     [Fact]
+    public void ConstructorThatThrows_IsReportedForTheThing_WithTheCauseInside()
+    {
+        var error = MapThings(b => b.AddThing<SerialStage>("stage", _ => throw new IOException("no such port: /dev/ttyUSB9")));
+
+        error.Message.Should().Be(
+            "LabThings cannot use the Things as declared (1 problem):" + Environment.NewLine
+            + $"  - Thing 'stage' ({Ns}.SerialStage): its constructor or factory threw IOException: no such port: /dev/ttyUSB9");
+        error.InnerException.Should().BeOfType<IOException>();
+        error.StackTrace!.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Should().Contain("MapThings", "the container's frames are not in front of the message");
+    }
+
+    [Fact]
     public void EveryProblem_IsListedOnce_InOneMessageForAPerson_WithoutTheContainersStack()
     {
         var error = MapThings(b => b
