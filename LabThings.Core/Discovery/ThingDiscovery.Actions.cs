@@ -90,15 +90,11 @@ internal static partial class ThingDiscovery
 
         var outputType = UnwrapReturnType(method.ReturnType);
         JsonObject? outputSchema = null;
-        if (outputType is not null && !CheckSendable(outputType, $"{where}, return value", problems))
-        {
-            outputType = null;
-        }
-        else if (outputType == typeof(Blob))
+        if (outputType == typeof(Blob))
         {
             outputSchema = BlobSchema.Create();
         }
-        else if (outputType is not null)
+        else if (outputType is not null && CheckSendable(outputType, $"{where}, return value", problems))
         {
             var nullable = !outputType.IsValueType && Nullability.Create(method.ReturnParameter).ReadState == NullabilityState.Nullable
                 && outputType == method.ReturnType;
