@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace LabThings.Cameras.Ffmpeg;
+
+public sealed partial class FfmpegCamera
+{
+    private const int ReadSize = 64 * 1024;
+
+    /// <summary>Runs FFmpeg until the camera stops, restarting it with back-off when it ends on its own.</summary>
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        var delay = _options.RestartDelay;
+        var failing = false;
+        while (!stopping.IsCancellationRequested)
+        {
+            using var restart = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            lock (_gate)
+            {
+                _restart = restart;
+            }
+
+            RunOutcome outcome;
+            try
+            {
+                outcome = await RunOnceAsync(failing, restart.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever went wrong, the camera keeps trying and the server keeps running.
+                outcome = new RunOutcome(0, null, $"The camera failed: {ex.Message}");
+                Log.RunFailed(Logger, ex, Name);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _restart = null;
+                }
+
+                ProcessId = null;
+                PassthroughMjpeg = false;
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (restart.IsCancellationRequested)
+            {
+                // A setting changed or a client asked: start again now, with the new settings.
+                delay = _options.RestartDelay;
+                failing = false;
+                continue;
+            }
+
+            if (outcome.Frames > 0)
+            {
+                delay = _options.RestartDelay;
+            }
+
+            var retry = delay.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+            StatusMessage = $"{outcome.Message}; trying again in {retry} s";
+            Status = CameraState.Failed;
+            failing = true;
+            Log.FfmpegStopped(Logger, Name, outcome.Message, delay.TotalSeconds);
+            try
+            {
+                RaiseProblem(new CameraProblem(outcome.Message, outcome.ExitCode, delay.TotalSeconds));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.RunFailed(Logger, ex, Name);
+            }
+
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            lock (_gate)
+            {
+                _restart = wake;
+            }
+
+            try
+            {
+                await Task.Delay(delay, wake.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping, or a restart asked for now.
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _restart = null;
+                }
+            }
+
+            delay = outcome.Frames > 0 ? _options.RestartDelay : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRestartDelay.Ticks));
+        }
+
+        Status = CameraState.Stopped;
+        StatusMessage = "Stopped";
+    }
+
+    /// <summary>
+    /// Runs FFmpeg once, until its output ends or <paramref name="stop"/> asks it to quit. After a failure, the status
+    /// keeps saying what went wrong until a frame arrives.
+    /// </summary>
+    private async Task<RunOutcome> RunOnceAsync(bool afterFailure, CancellationToken stop)
+    {
+        var settings = new CaptureSettings(Input, InputFormat, Resolution, FrameRate, JpegQuality);
+        if (!afterFailure)
+        {
+            Status = CameraState.Starting;
+            StatusMessage = $"Starting FFmpeg on {settings.Input}";
+        }
+
+        var passthrough = false;
+        if (FfmpegArguments.EffectiveFormat(settings) == "v4l2")
+        {
+            passthrough = await DeviceOffersMjpegAsync(settings.Input, stop).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<string> arguments;
+        try
+        {
+            arguments = FfmpegArguments.Build(settings, passthrough);
+        }
+        catch (ArgumentException ex)
+        {
+            return new RunOutcome(0, null, ex.Message);
+        }
+
+        FfmpegProcess process;
+        try
+        {
+            process = FfmpegProcess.Start(_options.FfmpegPath, arguments, line => Log.FfmpegSaid(Logger, Name, line));
+        }
+        catch (Win32Exception ex)
+        {
+            return new RunOutcome(0, null, $"FFmpeg could not be started from '{_options.FfmpegPath}' ({ex.Message}); install it (Debian: apt-get install ffmpeg)");
+        }
+
+        await using (process.ConfigureAwait(false))
+        {
+            ProcessId = process.Id;
+            PassthroughMjpeg = passthrough;
+            Log.FfmpegStarted(Logger, Name, process.Id, string.Join(' ', arguments));
+            long frames = 0;
+            using var splitter = new JpegFrameSplitter((buffer, length) =>
+            {
+                AddFrame(buffer, length);
+                if (++frames == 1)
+                {
+                    Status = CameraState.Streaming;
+                    StatusMessage = passthrough ? $"Streaming {settings.Input} (the camera's own MJPEG)" : $"Streaming {settings.Input}";
+                }
+            });
+
+            // The read loop ends when FFmpeg's output does: when it exits, or when it has been asked to stop (and killed if it would not).
+            using (stop.Register(() => process.RequestStop(_options.StopTimeout)))
+            {
+                while (true)
+                {
+                    var read = await process.Output.ReadAsync(splitter.GetMemory(ReadSize), CancellationToken.None).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    splitter.Advance(read);
+                }
+            }
+
+            var exitCode = await process.WaitForExitAsync(_options.StopTimeout).ConfigureAwait(false);
+            var said = process.LastErrorLine is { } line ? $": {line}" : "";
+            var message = frames == 0
+                ? $"FFmpeg exited with code {exitCode} before sending a frame{said}"
+                : $"FFmpeg exited with code {exitCode} after {frames} frames{said}";
+            return new RunOutcome(frames, exitCode, message);
+        }
+    }
+
+    private void AddFrame(byte[] buffer, int length)
+    {
+        try
+        {
+            Stream.AddFrame(buffer.AsMemory(0, length));
+        }
+        catch (ArgumentException ex)
+        {
+            Log.BadFrame(Logger, ex, Name);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task<bool> DeviceOffersMjpegAsync(string device, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var formats = await FfmpegProcess.QueryAsync(_options.FfmpegPath, FfmpegArguments.ListV4l2Formats(device), TimeSpan.FromSeconds(5), cancellationToken)
+                .ConfigureAwait(false);
+            return FfmpegArguments.OffersMjpeg(formats);
+        }
+        catch (Win32Exception)
+        {
+            return false; // FFmpeg is missing: the run that follows says so.
+        }
+    }
+
+    private sealed record RunOutcome(long Frames, int? ExitCode, string Message);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Camera '{ThingName}': FFmpeg started (process {ProcessId}): ffmpeg {Arguments}", EventName = "FfmpegStarted")]
+        public static partial void FfmpegStarted(ILogger logger, string? thingName, int processId, string arguments);
+
+        [LoggerMessage(2, LogLevel.Warning, "Camera '{ThingName}': {Problem}; restarting in {DelaySeconds} s", EventName = "FfmpegStopped")]
+        public static partial void FfmpegStopped(ILogger logger, string? thingName, string problem, double delaySeconds);
+
+        [LoggerMessage(3, LogLevel.Information, "Camera '{ThingName}': FFmpeg: {Line}", EventName = "FfmpegOutput")]
+        public static partial void FfmpegSaid(ILogger logger, string? thingName, string line);
+
+        [LoggerMessage(4, LogLevel.Error, "Camera '{ThingName}': the capture loop failed", EventName = "CameraRunFailed")]
+        public static partial void RunFailed(ILogger logger, Exception exception, string? thingName);
+
+        [LoggerMessage(5, LogLevel.Warning, "Camera '{ThingName}': a frame from FFmpeg was not a complete JPEG and was dropped", EventName = "CameraBadFrame")]
+        public static partial void BadFrame(ILogger logger, Exception exception, string? thingName);
+    }
+}
