@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using LabThings.Cameras.Ffmpeg;
 using LabThings.Server;
 using LabThings.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LabThings.Tests.Cameras;
@@ -166,6 +167,38 @@ public sealed class FfmpegCameraTests
         ((int)put.StatusCode).Should().BeInRange(400, 499);
         put.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         (await server.Client.GetStringAsync($"camera/{property}")).Should().Be(before);
+    }
+
+    [Fact]
+    public async Task ExampleServer_WithCameraFfmpegInputConfigured_ServesTheFfmpegCamera()
+    {
+        await using var server = await RunningServer.StartExampleAsync(b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Camera:Ffmpeg:Input"] = "testsrc2",
+            ["Camera:Ffmpeg:InputFormat"] = "lavfi",
+            ["Camera:Ffmpeg:Resolution"] = "160x120",
+            ["Camera:Ffmpeg:FrameRate"] = "5",
+        }));
+
+        byte[]? snapshot = null;
+        (await Eventually.TrueAsync(
+            async () =>
+            {
+                using var response = await server.Client.GetAsync("ffmpeg_camera/stream/snapshot");
+                snapshot = response.IsSuccessStatusCode ? await response.Content.ReadAsByteArrayAsync() : null;
+                return snapshot is not null;
+            },
+            Patience)).Should().BeTrue();
+        Jpeg.Decode(snapshot!).Should().Be((160, 120));
+        (await server.Client.GetAsync("camera/")).StatusCode.Should().Be(HttpStatusCode.OK, "the synthetic camera is still there");
+    }
+
+    [Fact]
+    public async Task ExampleServer_ByDefault_HasNoFfmpegCamera()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+
+        (await server.Client.GetAsync("ffmpeg_camera/")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
     internal static FfmpegCameraOptions TestSource(string resolution, double frameRate, TimeSpan? restartDelay = null) => new()
