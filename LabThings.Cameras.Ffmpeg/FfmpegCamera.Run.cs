@@ -7,7 +7,11 @@ namespace LabThings.Cameras.Ffmpeg;
 
 public sealed partial class FfmpegCamera
 {
-    private const int ReadSize = 64 * 1024;
+    private const int ReadSize = 16 * 1024;
+
+    // The arrays frames live in, from FFmpeg's pipe to the last client that copies them out: enough per size for the
+    // ring buffer, the frame being read and a few held by readers, so a steady stream allocates none.
+    private readonly ArrayPool<byte> _frames = ArrayPool<byte>.Create(JpegFrameSplitter.DefaultMaxFrameBytes * 2, 16);
 
     /// <summary>Runs FFmpeg until the camera stops, restarting it with back-off when it ends on its own.</summary>
     private async Task RunAsync(CancellationToken stopping)
@@ -150,15 +154,7 @@ public sealed partial class FfmpegCamera
             PassthroughMjpeg = passthrough;
             Log.FfmpegStarted(Logger, Name, process.Id, string.Join(' ', arguments));
             long frames = 0;
-            using var splitter = new JpegFrameSplitter((buffer, length) =>
-            {
-                AddFrame(buffer, length);
-                if (++frames == 1)
-                {
-                    Status = CameraState.Streaming;
-                    StatusMessage = passthrough ? $"Streaming {settings.Input} (the camera's own MJPEG)" : $"Streaming {settings.Input}";
-                }
-            });
+            using var splitter = new JpegFrameSplitter(OnFrame, _frames);
 
             // The read loop ends when FFmpeg's output does: when it exits, or when it has been asked to stop (and killed if it would not).
             using (stop.Register(() => process.RequestStop(_options.StopTimeout)))
@@ -181,22 +177,30 @@ public sealed partial class FfmpegCamera
                 ? $"FFmpeg exited with code {exitCode} before sending a frame{said}"
                 : $"FFmpeg exited with code {exitCode} after {frames} frames{said}";
             return new RunOutcome(frames, exitCode, message);
+
+            void OnFrame(byte[] buffer, int length)
+            {
+                AddFrame(buffer, length);
+                if (++frames == 1)
+                {
+                    Status = CameraState.Streaming;
+                    StatusMessage = passthrough ? $"Streaming {settings.Input} (the camera's own MJPEG)" : $"Streaming {settings.Input}";
+                }
+            }
         }
     }
 
+    /// <summary>Hands a frame and its pooled array to the stream, which returns the array to the pool when done with it.</summary>
     private void AddFrame(byte[] buffer, int length)
     {
         try
         {
-            Stream.AddFrame(buffer.AsMemory(0, length));
+            Stream.AddFrame(buffer, length, _frames, timestamp: null);
         }
         catch (ArgumentException ex)
         {
+            _frames.Return(buffer);
             Log.BadFrame(Logger, ex, Name);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
