@@ -123,6 +123,29 @@ public sealed class FfmpegCameraTests
     }
 
     [Fact]
+    public async Task MissingInputFile_EachFailedStartIsAProblemEventForSubscribers()
+    {
+        var options = new FfmpegCameraOptions { Input = "/nonexistent/labthings-test.mp4", RestartDelay = TimeSpan.FromMilliseconds(100) };
+        await using var server = await StartAsync(options);
+
+        using var response = await server.Client.GetAsync("camera/problem", HttpCompletionOption.ResponseHeadersRead);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var timeout = new CancellationTokenSource(Patience);
+        string? data = null;
+        while (data is null)
+        {
+            var line = await reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException();
+            data = line.StartsWith("data: ", StringComparison.Ordinal) ? line["data: ".Length..] : null;
+        }
+
+        var problem = JsonNode.Parse(data)!;
+        problem["message"]!.GetValue<string>().Should().Contain("No such file or directory");
+        problem["exit_code"]!.GetValue<int>().Should().NotBe(0);
+        problem["retry_in_seconds"]!.GetValue<double>().Should().BeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task MissingFfmpeg_StatusSaysItCouldNotBeStarted()
     {
         var options = TestSource("160x120", 10, restartDelay: TimeSpan.FromMilliseconds(100));
