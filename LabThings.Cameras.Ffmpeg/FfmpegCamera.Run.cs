@@ -156,22 +156,72 @@ public sealed partial class FfmpegCamera
             long frames = 0;
             using var splitter = new JpegFrameSplitter(OnFrame, _frames);
 
-            // The read loop ends when FFmpeg's output does: when it exits, or when it has been asked to stop (and killed if it would not).
+            // The read loop ends when FFmpeg's output does: when it exits, or when it has been asked to stop (and killed
+            // if it would not), by the camera or by the watchdog when FFmpeg has sent nothing for too long.
+            var stall = StallTimeout(settings);
+            var lastData = Environment.TickCount64;
+            var stalled = false;
+            using var watchdog = stall is { } limit
+                ? new Timer(
+                    _ =>
+                    {
+                        if (Environment.TickCount64 - Volatile.Read(ref lastData) > limit.TotalMilliseconds)
+                        {
+                            Volatile.Write(ref stalled, true);
+                            process.RequestStop(_options.StopTimeout);
+                        }
+                    },
+                    null,
+                    TimeSpan.FromMilliseconds(Math.Min(1000, limit.TotalMilliseconds / 4)),
+                    TimeSpan.FromMilliseconds(Math.Min(1000, limit.TotalMilliseconds / 4)))
+                : null;
+
+            // Output normally ends when FFmpeg exits; if something it started still holds the pipe, stop reading 2 s later.
+            using var abandon = new CancellationTokenSource();
+            _ = process.Exited.ContinueWith(
+                _ =>
+                {
+                    try
+                    {
+                        abandon.CancelAfter(TimeSpan.FromSeconds(2));
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // This run has ended already.
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             using (stop.Register(() => process.RequestStop(_options.StopTimeout)))
             {
-                while (true)
+                try
                 {
-                    var read = await process.Output.ReadAsync(splitter.GetMemory(ReadSize), CancellationToken.None).ConfigureAwait(false);
-                    if (read == 0)
+                    while (true)
                     {
-                        break;
-                    }
+                        var read = await process.Output.ReadAsync(splitter.GetMemory(ReadSize), abandon.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
 
-                    splitter.Advance(read);
+                        Volatile.Write(ref lastData, Environment.TickCount64);
+                        splitter.Advance(read);
+                    }
+                }
+                catch (OperationCanceledException) when (abandon.IsCancellationRequested)
+                {
+                    Log.OutputAbandoned(Logger, Name);
                 }
             }
 
             var exitCode = await process.WaitForExitAsync(_options.StopTimeout).ConfigureAwait(false);
+            if (Volatile.Read(ref stalled) && !stop.IsCancellationRequested)
+            {
+                var seconds = stall!.Value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+                return new RunOutcome(frames, exitCode, $"FFmpeg sent nothing for {seconds} s and was stopped");
+            }
+
             var said = process.LastErrorLine is { } line ? $": {line}" : "";
             var message = frames == 0
                 ? $"FFmpeg exited with code {exitCode} before sending a frame{said}"
@@ -218,6 +268,18 @@ public sealed partial class FfmpegCamera
         }
     }
 
+    /// <summary>How long FFmpeg may be silent: the option, but at least three frame intervals; null if the check is off.</summary>
+    private TimeSpan? StallTimeout(CaptureSettings settings)
+    {
+        var limit = _options.StallTimeout;
+        if (limit == Timeout.InfiniteTimeSpan || limit <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        return settings.FrameRate > 0 && limit.TotalSeconds < 3 / settings.FrameRate ? TimeSpan.FromSeconds(3 / settings.FrameRate) : limit;
+    }
+
     private sealed record RunOutcome(long Frames, int? ExitCode, string Message);
 
     private static partial class Log
@@ -233,6 +295,9 @@ public sealed partial class FfmpegCamera
 
         [LoggerMessage(4, LogLevel.Error, "Camera '{ThingName}': the capture loop failed", EventName = "CameraRunFailed")]
         public static partial void RunFailed(ILogger logger, Exception exception, string? thingName);
+
+        [LoggerMessage(6, LogLevel.Warning, "Camera '{ThingName}': FFmpeg exited but its output stayed open (a process it started still holds it); reading stopped", EventName = "FfmpegOutputAbandoned")]
+        public static partial void OutputAbandoned(ILogger logger, string? thingName);
 
         [LoggerMessage(5, LogLevel.Warning, "Camera '{ThingName}': a frame from FFmpeg was not a complete JPEG and was dropped", EventName = "CameraBadFrame")]
         public static partial void BadFrame(ILogger logger, Exception exception, string? thingName);

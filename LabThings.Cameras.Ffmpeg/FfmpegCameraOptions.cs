@@ -34,6 +34,13 @@ public sealed class FfmpegCameraOptions
     /// <summary>The longest wait between restarts. Default 30 s.</summary>
     public TimeSpan MaxRestartDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long FFmpeg may send nothing before the camera stops it and starts it again (a camera that hangs without
+    /// exiting). At least three frame intervals when <see cref="FrameRate"/> is set. Default 10 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the check off.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long FFmpeg is given to quit when asked (it is sent <c>q</c>) before its process tree is killed. Default 3 s.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

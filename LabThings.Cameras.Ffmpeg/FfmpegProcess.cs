@@ -10,6 +10,7 @@ namespace LabThings.Cameras.Ffmpeg;
 internal sealed class FfmpegProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private string? _lastErrorLine;
     private int _stopRequested;
@@ -18,6 +19,12 @@ internal sealed class FfmpegProcess : IAsyncDisposable
 
     /// <summary>The process id.</summary>
     public int Id => _process.Id;
+
+    /// <summary>
+    /// Completes when the process has exited. Unlike <see cref="Process.WaitForExitAsync(CancellationToken)"/>, it does not
+    /// also wait for standard error to end, which a leftover child holding the pipe could keep open for ever.
+    /// </summary>
+    public Task Exited => _exited.Task;
 
     /// <summary>FFmpeg's standard output, where the frames come.</summary>
     public Stream Output => _process.StandardOutput.BaseStream;
@@ -55,8 +62,9 @@ internal sealed class FfmpegProcess : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        var process = new Process { StartInfo = info };
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var ffmpeg = new FfmpegProcess(process);
+        process.Exited += (_, _) => ffmpeg._exited.TrySetResult();
         process.ErrorDataReceived += (_, e) =>
         {
             if (!string.IsNullOrWhiteSpace(e.Data))
@@ -80,6 +88,11 @@ internal sealed class FfmpegProcess : IAsyncDisposable
         }
 
         process.BeginErrorReadLine();
+        if (process.HasExited)
+        {
+            ffmpeg._exited.TrySetResult();
+        }
+
         return ffmpeg;
     }
 
@@ -105,7 +118,11 @@ internal sealed class FfmpegProcess : IAsyncDisposable
         limit.CancelAfter(timeout);
         try
         {
-            await process._process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            await process.Exited.WaitAsync(limit.Token).ConfigureAwait(false);
+
+            // The last lines of standard error may still be on their way.
+            using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await process._process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -139,12 +156,11 @@ internal sealed class FfmpegProcess : IAsyncDisposable
                 // It has gone already, or its input is closed: the kill below covers it.
             }
 
-            using var limit = new CancellationTokenSource(timeout);
             try
             {
-                await _process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+                await Exited.WaitAsync(timeout).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+            catch (TimeoutException)
             {
                 Kill();
             }
@@ -152,24 +168,32 @@ internal sealed class FfmpegProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for FFmpeg to exit (after its output has ended) and returns its exit code.</summary>
+    /// <exception cref="TimeoutException">It had not exited 10 s after being killed (stuck in the kernel).</exception>
     /// <param name="timeout">After this, its process tree is killed and waited for.</param>
     /// <returns>The exit code.</returns>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        using (var limit = new CancellationTokenSource(timeout))
+        try
         {
-            try
-            {
-                await _process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-                return _process.ExitCode;
-            }
-            catch (OperationCanceledException)
-            {
-                Kill();
-            }
+            await Exited.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Kill();
+            await Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
-        await _process.WaitForExitAsync().ConfigureAwait(false);
+        // Let its last lines of standard error arrive (they say why it stopped), unless a leftover child keeps the pipe open.
+        using var drain = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await _process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Standard error is still open: go on without its last lines.
+        }
+
         return _process.ExitCode;
     }
 
@@ -180,10 +204,9 @@ internal sealed class FfmpegProcess : IAsyncDisposable
         Kill();
         try
         {
-            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+            await Exited.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (TimeoutException)
         {
             // Killed and not gone within 10 s (a process stuck in the kernel): nothing more can be done from here.
         }

@@ -146,6 +146,41 @@ public sealed class FfmpegCameraTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task SilentFfmpeg_IsStoppedWithItsChildrenAndReported()
+    {
+        // A stand-in for an FFmpeg that hangs: it starts a child, then sleeps without writing a byte or reading 'q'.
+        var marker = Random.Shared.Next(100_000, 999_999);
+        var script = Path.Combine(RunningServer.NewTemporaryFolder(), "hanging-ffmpeg");
+        await File.WriteAllTextAsync(script, $"#!/bin/sh\nsleep {marker}1 &\nexec sleep {marker}2\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var options = TestSource("160x120", 10, restartDelay: TimeSpan.FromSeconds(30));
+        options.FfmpegPath = script;
+        options.StallTimeout = TimeSpan.FromSeconds(1);
+        options.StopTimeout = TimeSpan.FromMilliseconds(300);
+        try
+        {
+            await using var server = await StartAsync(options);
+            var camera = server.Services.GetRequiredService<FfmpegCamera>();
+            (await Eventually.TrueAsync(() => ProcessesRunning($"sleep\0{marker}1").Count == 1, Patience)).Should().BeTrue("the stand-in starts its child");
+
+            (await Eventually.TrueAsync(() => camera.Status == CameraState.Failed, Patience)).Should().BeTrue(camera.StatusMessage);
+
+            camera.StatusMessage.Should().Contain("FFmpeg sent nothing for 1 s and was stopped");
+            ProcessesRunning($"sleep\0{marker}2").Should().BeEmpty("the silent process was killed");
+            ProcessesRunning($"sleep\0{marker}1").Should().BeEmpty("and so was its child: the whole tree");
+        }
+        finally
+        {
+            foreach (var pid in ProcessesRunning($"sleep\0{marker}"))
+            {
+                using var leftover = Process.GetProcessById(pid);
+                leftover.Kill();
+            }
+        }
+    }
+
+    [Fact]
     public async Task MissingFfmpeg_StatusSaysItCouldNotBeStarted()
     {
         var options = TestSource("160x120", 10, restartDelay: TimeSpan.FromMilliseconds(100));
@@ -252,6 +287,39 @@ public sealed class FfmpegCameraTests
             DateTime.UtcNow.Should().BeBefore(deadline, "the invocation should finish in time");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Live processes whose command line (arguments separated by NUL) contains <paramref name="commandLine"/>.</summary>
+    private static List<int> ProcessesRunning(string commandLine)
+    {
+        var found = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(directory, "cmdline"));
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                if (cmdline.Contains(commandLine, StringComparison.Ordinal) && stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z')
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to read.
+            }
+        }
+
+        return found;
     }
 
     /// <summary>Whether <paramref name="pid"/> is a live (not zombie) FFmpeg process.</summary>
