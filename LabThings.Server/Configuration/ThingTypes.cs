@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 using System.Runtime.Loader;
 
 namespace LabThings.Server.Configuration;
@@ -48,7 +50,7 @@ internal static class ThingTypes
             type = FindLoaded(typeName);
             if (type is null)
             {
-                problems.Add($"{path}:Type: no type '{typeName}' is loaded; give the namespace, or the \"Assembly\" file it is in{Suggest(typeName, AppDomain.CurrentDomain.GetAssemblies())}");
+                problems.Add($"{path}:Type: no type '{typeName}' is loaded; give the namespace, or the \"Assembly\" file it is in{Suggest(typeName, AppDomain.CurrentDomain.GetAssemblies().Concat(ApplicationAssembliesDefining((_, name) => name == SimpleName(typeName))))}");
                 return null;
             }
         }
@@ -77,16 +79,95 @@ internal static class ThingTypes
         }
 
         return AppDomain.CurrentDomain.GetAssemblies()
-            .Where(a => !a.IsDynamic)
+                .Where(a => !a.IsDynamic)
+                .Select(a => a.GetType(typeName, throwOnError: false))
+                .FirstOrDefault(t => t is not null)
+            ?? FindInApplicationFolder(typeName);
+    }
+
+    /// <summary>
+    /// A type in an assembly of the application's folder that is not loaded yet (a library the app references but has
+    /// not used so far): each file's metadata is read without loading it, and only the one defining the type is loaded.
+    /// </summary>
+    private static Type? FindInApplicationFolder(string typeName)
+    {
+        var dot = typeName.LastIndexOf('.');
+        var (ns, name) = dot < 0 ? (string.Empty, typeName) : (typeName[..dot], typeName[(dot + 1)..]);
+        return ApplicationAssembliesDefining((typeNamespace, typeSimpleName) => typeSimpleName == name && typeNamespace == ns)
             .Select(a => a.GetType(typeName, throwOnError: false))
             .FirstOrDefault(t => t is not null);
+    }
+
+    /// <summary>The assemblies in the application's folder that define a type matching <paramref name="match"/> (namespace, name).</summary>
+    private static IEnumerable<Assembly> ApplicationAssembliesDefining(Func<string, string, bool> match)
+    {
+        IEnumerable<string> files;
+        try
+        {
+            files = Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll").ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var file in files)
+        {
+            if (!Defines(file, match))
+            {
+                continue;
+            }
+
+            Assembly? assembly = null;
+            try
+            {
+                assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(AssemblyName.GetAssemblyName(file));
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                // Not loadable here: not a candidate.
+            }
+
+            if (assembly is not null)
+            {
+                yield return assembly;
+            }
+        }
+    }
+
+    private static bool Defines(string file, Func<string, string, bool> match)
+    {
+        try
+        {
+            using var stream = File.OpenRead(file);
+            using var pe = new PEReader(stream);
+            if (!pe.HasMetadata)
+            {
+                return false;
+            }
+
+            var metadata = pe.GetMetadataReader();
+            foreach (var handle in metadata.TypeDefinitions)
+            {
+                var type = metadata.GetTypeDefinition(handle);
+                if (match(metadata.GetString(type.Namespace), metadata.GetString(type.Name)))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Not a .NET assembly (a native library): nothing to find in it.
+        }
+
+        return false;
     }
 
     /// <summary>Thing types whose class name matches the end of <paramref name="typeName"/>, as a hint.</summary>
     private static string Suggest(string typeName, IEnumerable<Assembly> assemblies)
     {
-        var simple = typeName.Split(',')[0].Trim();
-        simple = simple[(simple.LastIndexOf('.') + 1)..];
+        var simple = SimpleName(typeName);
         var candidates = assemblies
             .Where(a => !a.IsDynamic)
             .SelectMany(ThingTypesIn)
@@ -96,6 +177,12 @@ internal static class ThingTypes
             .Take(5)
             .ToList();
         return candidates.Count == 0 ? string.Empty : $" (did you mean {string.Join(" or ", candidates)}?)";
+    }
+
+    private static string SimpleName(string typeName)
+    {
+        var simple = typeName.Split(',')[0].Trim();
+        return simple[(simple.LastIndexOf('.') + 1)..];
     }
 
     private static IEnumerable<Type> ThingTypesIn(Assembly assembly)
