@@ -20,7 +20,7 @@ public sealed partial class ServerToolTests(LocalFeed feed)
     public async Task The_installed_tool_serves_the_example_config_with_valid_thing_descriptions()
     {
         var workDir = RunningServer.NewTemporaryFolder();
-        var (tool, address) = await StartAsync(workDir, "-c", ExampleConfig, "--urls", "http://127.0.0.1:0");
+        var (tool, address) = await StartAsync(workDir, "-c", ExampleConfig, "--urls", "http://127.0.0.1:0", "--LabThings:Things:camera:Arguments:width=320");
         await using var _ = tool;
         using var client = new HttpClient { BaseAddress = new Uri(address) };
 
@@ -37,8 +37,14 @@ public sealed partial class ServerToolTests(LocalFeed feed)
 
         // The configured initial setting and constructor arguments took effect.
         (await client.GetStringAsync("/light/brightness")).Should().Be("40");
-        var frame = await client.GetByteArrayAsync("/camera/capture_jpeg/sync");
-        frame.Should().NotBeEmpty();
+        byte[]? frame = null;
+        (await Eventually.TrueAsync(async () =>
+        {
+            using var snapshot = await client.GetAsync("/camera/stream/snapshot");
+            frame = snapshot.IsSuccessStatusCode ? await snapshot.Content.ReadAsByteArrayAsync() : null;
+            return frame is not null;
+        })).Should().BeTrue("the camera streams once started");
+        Jpeg.Decode(frame!).Should().Be((320, 480), "the width comes from the command line, over the file");
         Directory.Exists(Path.Combine(workDir, "settings")).Should().BeTrue("the settings folder of the config is relative to the current directory");
     }
 
