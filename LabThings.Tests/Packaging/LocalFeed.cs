@@ -41,13 +41,14 @@ public sealed class LocalFeed : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        // One `dotnet pack` for all the packages (a solution filter), in Release so the tests' own Debug build is untouched.
+        // One `dotnet pack` for all the packages (a solution filter), building in a folder of its own (--artifacts-path)
+        // so the repository's bin and obj folders, which the running tests use, are untouched.
         var filter = Path.Combine(Root, "packages.slnf");
         await File.WriteAllTextAsync(filter, System.Text.Json.JsonSerializer.Serialize(new
         {
             solution = new { path = Path.Combine(RepositoryPaths.Root, "LabThings.sln"), projects = PackedProjects },
         }));
-        Pack = await Processes.DotnetAsync(RepositoryPaths.Root, null, "pack", filter, "-c", "Release", "-o", Folder, "-p:Version=" + Version, "-nologo");
+        Pack = await Processes.DotnetAsync(RepositoryPaths.Root, null, "pack", filter, "-c", "Release", "-o", Folder, "--artifacts-path", Path.Combine(Root, "artifacts"), "-p:Version=" + Version, "-nologo");
         await Processes.DotnetAsync(Root, null, "tool", "install", "LabThings.ServerTool", "--tool-path", ToolPath, "--add-source", Folder, "--version", Version);
     }
 

@@ -45,7 +45,12 @@ public sealed partial class ServerToolTests(LocalFeed feed)
             return frame is not null;
         })).Should().BeTrue("the camera streams once started");
         Jpeg.Decode(frame!).Should().Be((320, 480), "the width comes from the command line, over the file");
-        Directory.Exists(Path.Combine(workDir, "settings")).Should().BeTrue("the settings folder of the config is relative to the current directory");
+        // A changed setting is saved in the configured settings folder, relative to the current directory.
+        using var put = await client.PutAsync("/light/brightness", new StringContent("55", Encoding.UTF8, "application/json"));
+        put.IsSuccessStatusCode.Should().BeTrue();
+        var saved = Path.Combine(workDir, "settings", "light.json");
+        (await Eventually.TrueAsync(() => File.Exists(saved))).Should().BeTrue();
+        JsonNode.Parse(await File.ReadAllTextAsync(saved))!["brightness"]!.GetValue<int>().Should().Be(55);
     }
 
     [Fact]

@@ -91,7 +91,7 @@ internal static class ServerRunner
                 var options = app.Services.GetRequiredService<IOptions<LabThingsOptions>>().Value;
                 foreach (var address in Addresses(app.Services))
                 {
-                    await output.WriteLineAsync($"labthings-server: listening on {address}{StartupFilterPath(options)}").ConfigureAwait(false);
+                    await output.WriteLineAsync($"labthings-server: listening on {address}{ServedPath(options)}").ConfigureAwait(false);
                 }
 
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -192,7 +192,7 @@ internal static class ServerRunner
         _ => [$"start-up failed: {exception.Message} ({exception.GetType().Name})"],
     };
 
-    private static string StartupFilterPath(LabThingsOptions options)
+    private static string ServedPath(LabThingsOptions options)
     {
         var trimmed = options.PathPrefix?.Trim().Trim('/');
         return string.IsNullOrEmpty(trimmed) ? "/" : "/" + trimmed + "/";
