@@ -15,6 +15,8 @@ public sealed class LocalFeed : IAsyncLifetime
         "LabThings.Core/LabThings.Core.csproj",
         "LabThings.Outputs/LabThings.Outputs.csproj",
         "LabThings.Server/LabThings.Server.csproj",
+        "LabThings.Cameras.Ffmpeg/LabThings.Cameras.Ffmpeg.csproj",
+        "examples/LabThings.Examples/LabThings.Examples.csproj",
         "tools/LabThings.ServerTool/LabThings.ServerTool.csproj",
         "templates/LabThings.Templates.csproj",
     ];

@@ -18,6 +18,8 @@ public sealed class PackageTests(LocalFeed feed)
     [InlineData("LabThings.Core", true)]
     [InlineData("LabThings.Outputs", true)]
     [InlineData("LabThings.Server", true)]
+    [InlineData("LabThings.Cameras.Ffmpeg", true)]
+    [InlineData("LabThings.Examples", true)]
     [InlineData("LabThings.ServerTool", false)]
     [InlineData("LabThings.Templates", false)]
     public void Packages_carry_licence_readme_project_url_and_tags(string id, bool isLibrary)
@@ -48,7 +50,7 @@ public sealed class PackageTests(LocalFeed feed)
         using var package = ZipFile.OpenRead(feed.Package("LabThings.ServerTool"));
         var settings = XDocument.Load(package.Entries.Single(e => e.FullName.EndsWith("DotnetToolSettings.xml", StringComparison.Ordinal)).Open());
         settings.Descendants("Command").Single().Attribute("Name")!.Value.Should().Be("labthings-server");
-        package.Entries.Should().Contain(e => e.FullName.EndsWith("/LabThings.ExampleServer.dll", StringComparison.Ordinal), "the tool ships the example Things");
+        package.Entries.Should().Contain(e => e.FullName.EndsWith("/LabThings.Examples.dll", StringComparison.Ordinal), "the tool ships the example Things");
         package.Entries.Should().NotContain(e => e.FullName.StartsWith("tools/", StringComparison.Ordinal) && e.FullName.Contains("/native/", StringComparison.Ordinal) && e.FullName.EndsWith(".pdb", StringComparison.Ordinal));
     }
 }

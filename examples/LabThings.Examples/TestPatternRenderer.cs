@@ -19,7 +19,7 @@ namespace LabThings.Examples;
 /// </para>
 /// <para>
 /// The pixel buffer, canvas and paints are allocated once and reused for every frame. This
-/// class is not thread-safe: serialise calls to <see cref="Render(long)"/>, for example by
+/// class is not thread-safe: serialise calls to <see cref="Render(long, float)"/>, for example by
 /// owning one renderer per capture loop.
 /// </para>
 /// </remarks>

@@ -55,21 +55,18 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     public void SimulateOverheat([Description("Sensor temperature in °C")] double temperature = 85)
         => Overheated?.Invoke(this, new OverheatWarning(temperature, $"Sensor at {temperature:0.#} °C, above its 70 °C limit"));
 
-    /// <summary>The newest frame as a JPEG blob.</summary>
-    /// <returns>The frame.</returns>
-    /// <exception cref="ActionFailedException">The camera has not produced a frame yet.</exception>
     /// <summary>The camera's part of every Thing's state (embedded in captures).</summary>
     public override object? ThingState => new { frame_rate = FrameRate, frames = FrameCount };
 
+    /// <summary>The newest frame as a JPEG blob, with every Thing's state in a JPEG comment.</summary>
+    /// <returns>The frame.</returns>
+    /// <exception cref="ActionFailedException">The camera has not produced a frame yet.</exception>
     [ThingAction(Description = "Capture the newest frame as a JPEG image, with the state of every Thing on the server in its metadata (a JPEG comment holding JSON)", Safe = true, OutputMediaType = "image/jpeg")]
     public Blob CaptureJpeg()
         => Stream.NewestFrame is { } frame
             ? Blob.FromBytes(JpegComment.Insert(frame.Frame.Span, JsonSerializer.SerializeToUtf8Bytes(GetThingStates(), LabThingsJson.Options)), "image/jpeg")
             : throw new ActionFailedException("The camera has not produced a frame yet.");
 
-    /// <summary>Waits for the next frame and returns its size in bytes (a sharpness metric for autofocus).</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The size in bytes.</returns>
     /// <summary>The newest frame scaled down, for galleries and previews: a plain HTTP endpoint, not an affordance.</summary>
     /// <param name="width">The thumbnail's width in pixels (16 to 640); the height keeps the aspect ratio.</param>
     /// <returns>A JPEG, 400 for a bad width, or 503 before the first frame.</returns>
@@ -92,6 +89,9 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
         return Results.File(data.ToArray(), "image/jpeg");
     }
 
+    /// <summary>Waits for the next frame and returns its size in bytes (a sharpness metric for autofocus).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The size in bytes.</returns>
     [ThingAction(Description = "Size in bytes of the next frame (a sharpness metric)", Safe = true)]
     public Task<int> NextFrameSizeAsync(CancellationToken cancellationToken) => Stream.NextFrameSizeAsync(cancellationToken);
 
