@@ -54,6 +54,10 @@ internal sealed record ThingDescription
     /// <summary>Links to other resources (e.g. a stream's viewer page).</summary>
     [JsonPropertyName("links")]
     public IReadOnlyList<Link>? Links { get; init; }
+
+    /// <summary>Data schemas that forms' <c>additionalResponses</c> name (the invocation, problem details).</summary>
+    [JsonPropertyName("schemaDefinitions")]
+    public IReadOnlyDictionary<string, JsonObject>? SchemaDefinitions { get; init; }
 }
 
 /// <summary>A security scheme of a Thing Description.</summary>
@@ -179,11 +183,24 @@ internal sealed record Form
     /// <summary>A subprotocol such as <c>sse</c> or <c>longpoll</c>, or null.</summary>
     [JsonPropertyName("subprotocol")]
     public string? Subprotocol { get; init; }
+
+    /// <summary>Responses other than the default one (an invocation instead of the output, an error), or null.</summary>
+    [JsonPropertyName("additionalResponses")]
+    public IReadOnlyList<AdditionalResponse>? AdditionalResponses { get; init; }
 }
 
 /// <summary>The expected response of a form.</summary>
 /// <param name="ContentType">The response's media type.</param>
 internal sealed record ExpectedResponse([property: JsonPropertyName("contentType")] string ContentType);
+
+/// <summary>A response a form may give besides its default one.</summary>
+/// <param name="Success">Whether it reports success (an invocation to follow) or failure (problem details).</param>
+/// <param name="ContentType">Its media type.</param>
+/// <param name="Schema">The name of its data schema in the TD's <c>schemaDefinitions</c>.</param>
+internal sealed record AdditionalResponse(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("contentType")] string ContentType,
+    [property: JsonPropertyName("schema")] string Schema);
 
 /// <summary>A link from a Thing Description to another resource.</summary>
 internal sealed record Link
