@@ -40,48 +40,55 @@ internal static class ClientTestHelpers
     public static async Task<List<T>> CollectAsync<T>(
         Func<CancellationToken, IAsyncEnumerable<T>> source, Func<Task> poke, Func<Task> act, Func<IReadOnlyList<T>, bool> done)
     {
-        using var cts = new CancellationTokenSource(ClientTimeout);
+        using var deadline = new CancellationTokenSource(ClientTimeout);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
         var seen = new List<T>();
-        var armed = false;
         var collector = Task.Run(async () =>
         {
-            await foreach (var item in source(cts.Token))
+            await foreach (var item in source(stop.Token))
             {
                 lock (seen)
                 {
                     seen.Add(item);
-                    if (armed && done(seen))
-                    {
-                        return;
-                    }
                 }
             }
         });
 
-        while (true)
+        List<T> Snapshot()
         {
             lock (seen)
             {
-                if (seen.Count > 0)
-                {
-                    armed = true;
-                    break;
-                }
+                return [.. seen];
             }
+        }
 
+        // Poke until the first item shows the subscription is open, then act, then wait for what should follow.
+        while (Snapshot().Count == 0)
+        {
             collector.IsFaulted.Should().BeFalse(collector.Exception?.ToString());
-            cts.Token.ThrowIfCancellationRequested();
+            deadline.Token.ThrowIfCancellationRequested();
             await poke();
-            await Task.Delay(50, cts.Token);
+            await Task.Delay(50, deadline.Token);
         }
 
         await act();
-        await collector.WaitAsync(cts.Token);
-        await cts.CancelAsync();
-        lock (seen)
+        while (!done(Snapshot()))
         {
-            return [.. seen];
+            collector.IsFaulted.Should().BeFalse(collector.Exception?.ToString());
+            await Task.Delay(20, deadline.Token);
         }
+
+        await stop.CancelAsync();
+        try
+        {
+            await collector;
+        }
+        catch (OperationCanceledException)
+        {
+            // The enumeration ends by cancellation, as a caller of the client ends it.
+        }
+
+        return Snapshot();
     }
 
     /// <summary>The TD with every form of <paramref name="subprotocol"/> removed, so the client has to use another.</summary>
