@@ -200,7 +200,7 @@ public sealed partial class ThingClient : IDisposable
         }
     }
 
-    /// <summary>The Authorization header for a request, when credentials are configured and the form's (or TD's) security names their scheme; for URLs that are no form's (blob links), when the URL shares the Thing's origin.</summary>
+    /// <summary>The Authorization header for a request, when credentials are configured and the form's (or else the TD's) security names their scheme.</summary>
     private AuthenticationHeaderValue? CredentialsFor(TdForm? form, Uri uri)
     {
         if (_options.Credentials is not { } credentials)
@@ -208,14 +208,14 @@ public sealed partial class ThingClient : IDisposable
             return null;
         }
 
-        if (form is null)
+        // A URL that is no form's (an invocation or blob link the Thing handed out) gets the TD's own security, and
+        // only on the Thing's origin: credentials never go to another host.
+        if (form is null && (_base is null || Uri.Compare(_base, uri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) != 0))
         {
-            return _base is not null && Uri.Compare(_base, uri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
-                ? credentials.Header
-                : null;
+            return null;
         }
 
-        var names = form.Security ?? _security;
+        var names = form?.Security ?? _security;
         return names.Any(n => _schemes.TryGetValue(n, out var schemes) && schemes.Contains(credentials.Scheme, StringComparer.Ordinal))
             ? credentials.Header
             : null;
