@@ -68,9 +68,11 @@ internal static class ThingDescriptionBuilder
             Base = thingUrl.AbsoluteUri,
             SecurityDefinitions = SecurityDefinitions,
             Security = [NoSecurity],
-            Properties = properties.Count > 0 ? properties : null,
-            Actions = actions.Count > 0 ? actions : null,
-            Events = events.Count > 0 ? events : null,
+            // Always present, empty or not: labthings-fastapi's Python ThingClient.from_url reads "properties" and
+            // "actions" without checking that they exist.
+            Properties = properties,
+            Actions = actions,
+            Events = events,
             Links = links.Count > 0 ? links : null,
             SchemaDefinitions = ResponseSchemas.For(definition),
         };

@@ -105,6 +105,17 @@ public sealed class ThingDescriptionBuilderTests
     }
 
     [Fact]
+    public void Build_ThingWithoutActionsOrEvents_StillListsThemEmpty()
+    {
+        var td = Describe(new FakeConnection("light").Attach(new LabThings.Examples.Light()), Base);
+
+        // labthings-fastapi's Python ThingClient.from_url indexes td["actions"] without checking for it.
+        td["actions"]!.AsObject().Should().BeEmpty();
+        td["events"]!.AsObject().Should().BeEmpty();
+        td["properties"]!.AsObject().Should().NotBeEmpty();
+    }
+
+    [Fact]
     public void Build_UnattachedThing_Throws()
     {
         var act = () => ThingDescriptionBuilder.Build(new Instrument(), Base);
