@@ -48,7 +48,7 @@ public sealed partial class ThingClient
         {
             content = JsonContent(input, TdForm.IsJson(form.ContentType) ? form.ContentType : "application/json");
         }
-        else if (action.TryGetProperty("input", out var schema) && Problems.String(schema, "type") == "object")
+        else if (action.TryGetProperty("input", out var schema) && JsonText.String(schema, "type") == "object")
         {
             content = JsonContent(new Dictionary<string, object>(), TdForm.IsJson(form.ContentType) ? form.ContentType : "application/json");
         }
@@ -59,13 +59,13 @@ public sealed partial class ThingClient
         var value = await ReadValueAsync(response, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.Accepted)
             || value.ValueKind != JsonValueKind.Object
-            || Problems.String(value, "status") is null)
+            || JsonText.String(value, "status") is null)
         {
             return value;
         }
 
-        var href = Problems.String(value, "href") is { } h ? new Uri(uri, h) : response.Headers.Location is { } location ? new Uri(uri, location) : null;
-        var id = Problems.String(value, "id");
+        var href = JsonText.String(value, "href") is { } h ? new Uri(uri, h) : response.Headers.Location is { } location ? new Uri(uri, location) : null;
+        var id = JsonText.String(value, "id");
         var variables = id is null ? null : new Dictionary<string, string>(StringComparer.Ordinal) { ["id"] = id };
         var query = queryForm is not null && id is not null ? queryForm.Resolve(_base, variables) : href;
         if (query is null)
@@ -106,7 +106,7 @@ public sealed partial class ThingClient
                     progress.Report(fraction);
                 }
 
-                switch (Problems.String(invocation, "status"))
+                switch (JsonText.String(invocation, "status"))
                 {
                     case "completed":
                         return invocation.TryGetProperty("output", out var output) ? output : Null;
@@ -114,9 +114,9 @@ public sealed partial class ThingClient
                         var error = invocation.TryGetProperty("error", out var e) ? e : default;
                         throw new ThingActionException(
                             name,
-                            Problems.String(invocation, "status")!,
-                            Problems.String(error, "title"),
-                            Problems.String(error, "detail") ?? Problems.String(error, "message"),
+                            JsonText.String(invocation, "status")!,
+                            JsonText.String(error, "title"),
+                            JsonText.String(error, "detail") ?? JsonText.String(error, "message"),
                             href);
                 }
 

@@ -20,14 +20,14 @@ public sealed partial class ThingClient
     /// <exception cref="ThingProblemException">The server answered with an error status (404 for a blob that has expired, say).</exception>
     public async Task<ThingContent> DownloadAsync(JsonElement blob, CancellationToken cancellationToken = default)
     {
-        var href = blob.ValueKind == JsonValueKind.String ? blob.GetString() : Problems.String(blob, "href");
+        var href = blob.ValueKind == JsonValueKind.String ? blob.GetString() : JsonText.String(blob, "href");
         if (string.IsNullOrEmpty(href) || !Uri.TryCreate(href, UriKind.RelativeOrAbsolute, out var link) || (!link.IsAbsoluteUri && _base is null))
         {
             throw new ArgumentException($"Not a blob link: {blob.GetRawText()}. Expected {{\"href\": URL}} or a URL string.", nameof(blob));
         }
 
         var uri = link.IsAbsoluteUri ? link : new Uri(_base!, link);
-        var declared = Problems.String(blob, "media_type") ?? Problems.String(blob, "contentType");
+        var declared = JsonText.String(blob, "media_type") ?? JsonText.String(blob, "contentType");
         using var response = await SendAsync(HttpMethod.Get, uri, null, null, declared ?? "*/*", HttpCompletionOption.ResponseContentRead, cancellationToken)
             .ConfigureAwait(false);
         var data = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);

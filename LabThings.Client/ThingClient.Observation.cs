@@ -171,7 +171,7 @@ public sealed partial class ThingClient
             return null;
         }
 
-        var type = Problems.String(message, "messageType");
+        var type = JsonText.String(message, "messageType");
         if (type == "response" && message.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
         {
             var status = error.TryGetProperty("status", out var s) && (s.ValueKind == JsonValueKind.Number ? s.GetInt32() : int.TryParse(s.GetString(), out var parsed) ? parsed : 0) is var code && code > 0
@@ -179,9 +179,9 @@ public sealed partial class ThingClient
                 : 400;
             throw new ThingProblemException(
                 (HttpStatusCode)status,
-                Problems.String(error, "title") ?? $"The WebSocket at {uri} refused the request",
-                Problems.String(error, "detail"),
-                Problems.String(error, "type"),
+                JsonText.String(error, "title") ?? $"The WebSocket at {uri} refused the request",
+                JsonText.String(error, "detail"),
+                JsonText.String(error, "type"),
                 [],
                 message);
         }
@@ -194,7 +194,7 @@ public sealed partial class ThingClient
         return (kind, type) switch
         {
             ("properties", "propertyStatus") when data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var value) => value,
-            ("events", "event") when Problems.String(message, "name") == name => data,
+            ("events", "event") when JsonText.String(message, "name") == name => data,
             _ => null,
         };
     }

@@ -48,7 +48,7 @@ public sealed partial class ThingClient : IDisposable
         _ownsHttp = httpClient is null || ownsHttp;
         _http = httpClient ?? new HttpClient();
         _base = BaseOf(description, documentUrl);
-        Title = Problems.String(description, "title") ?? "";
+        Title = JsonText.String(description, "title") ?? "";
         Properties = Names(description, "properties");
         Actions = Names(description, "actions");
         Events = Names(description, "events");
@@ -302,7 +302,7 @@ public sealed partial class ThingClient : IDisposable
 
     private static Uri? BaseOf(JsonElement description, Uri? documentUrl)
     {
-        if (Problems.String(description, "base") is { } text)
+        if (JsonText.String(description, "base") is { } text)
         {
             if (Uri.TryCreate(text, UriKind.Absolute, out var absolute) && absolute.Scheme.Length > 1)
             {
@@ -333,7 +333,7 @@ public sealed partial class ThingClient : IDisposable
     /// <summary>The schemes a security definition stands for: its own, or for a <c>combo</c>, those of each definition it combines.</summary>
     private static IEnumerable<string> SchemesOf(JsonElement definitions, string name, int depth)
     {
-        if (depth > 8 || !definitions.TryGetProperty(name, out var definition) || Problems.String(definition, "scheme") is not { } scheme)
+        if (depth > 8 || !definitions.TryGetProperty(name, out var definition) || JsonText.String(definition, "scheme") is not { } scheme)
         {
             yield break;
         }

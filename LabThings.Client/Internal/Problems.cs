@@ -48,16 +48,16 @@ internal static class Problems
             return new ThingProblemException(status, reason, string.IsNullOrEmpty(text) ? null : text, null, [], body);
         }
 
-        var title = String(body, "title") ?? reason;
-        var type = String(body, "type");
-        var detail = String(body, "detail");
+        var title = JsonText.String(body, "title") ?? reason;
+        var type = JsonText.String(body, "type");
+        var detail = JsonText.String(body, "detail");
         var errors = new List<ThingFieldError>();
         if (body.TryGetProperty("errors", out var list) && list.ValueKind == JsonValueKind.Array)
         {
             // LabThings: [{field (JSON Pointer), rule, message}].
             foreach (var error in list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
             {
-                errors.Add(new ThingFieldError(String(error, "field") ?? "", String(error, "message") ?? "", String(error, "rule")));
+                errors.Add(new ThingFieldError(JsonText.String(error, "field") ?? "", JsonText.String(error, "message") ?? "", JsonText.String(error, "rule")));
             }
         }
         else if (body.TryGetProperty("detail", out var fastApi) && fastApi.ValueKind == JsonValueKind.Array)
@@ -68,7 +68,7 @@ internal static class Problems
                 var location = error.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array
                     ? string.Join('.', loc.EnumerateArray().Select(p => p.ValueKind == JsonValueKind.String ? p.GetString() : p.GetRawText()))
                     : "";
-                errors.Add(new ThingFieldError(location, String(error, "msg") ?? "", String(error, "type")));
+                errors.Add(new ThingFieldError(location, JsonText.String(error, "msg") ?? "", JsonText.String(error, "type")));
             }
 
             detail = string.Join("; ", errors.Select(e => e.Field.Length == 0 ? e.Message : $"{e.Field}: {e.Message}"));
@@ -76,7 +76,4 @@ internal static class Problems
 
         return new ThingProblemException(status, title, detail, type, errors, body);
     }
-
-    public static string? String(JsonElement json, string name)
-        => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
