@@ -19,7 +19,8 @@ namespace LabThings.Client;
 /// <c>contentEncoding: base64</c>.</para>
 /// <para>Errors: an unknown affordance name throws <see cref="ArgumentException"/>; an affordance without a form
 /// this client can use throws <see cref="NotSupportedException"/>; an error status from the Thing throws
-/// <see cref="ThingProblemException"/>; an action that fails throws <see cref="ThingActionException"/>.</para>
+/// <see cref="ThingProblemException"/>; an action that fails throws <see cref="ThingActionException"/>; a Thing that
+/// cannot be reached throws <see cref="HttpRequestException"/>, as <see cref="HttpClient"/> does.</para>
 /// <para>Thread-safe: operations may run concurrently. Dispose it to release the <see cref="HttpClient"/> it
 /// created (one passed in is left to its owner).</para>
 /// </remarks>
@@ -85,7 +86,8 @@ public sealed partial class ThingClient : IDisposable
     /// <param name="cancellationToken">Cancels the download.</param>
     /// <returns>The client.</returns>
     /// <exception cref="ThingProblemException">The server answered with an error status.</exception>
-    /// <exception cref="JsonException">The answer is not a JSON object.</exception>
+    /// <exception cref="JsonException">The answer is not JSON.</exception>
+    /// <exception cref="ArgumentException">The answer is JSON but not an object.</exception>
     public static async Task<ThingClient> FromUrlAsync(Uri url, HttpClient? httpClient = null, ThingClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(url);

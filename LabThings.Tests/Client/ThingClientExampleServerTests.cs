@@ -128,6 +128,27 @@ public sealed class ThingClientExampleServerTests : IAsyncLifetime
         seen.TakeLast(3).Should().Equal(44, 55, 66);
     }
 
+    [Fact]
+    public async Task ObserveProperty_WebSocketRefusesTheName_ThrowsProblemWithItsStatus()
+    {
+        using var discovered = await Connect("light/");
+        var td = System.Text.Json.Nodes.JsonNode.Parse(Without(discovered, "sse"))!;
+        td["properties"]!["ghost"] = td["properties"]!["brightness"]!.DeepClone();
+        using var light = ThingClient.FromDescription(td.ToJsonString(), new Uri(_server.BaseAddress, "light/"), _server.Client);
+        using var cts = new CancellationTokenSource(ClientTimeout);
+
+        var act = async () =>
+        {
+            await foreach (var _ in light.ObservePropertyAsync("ghost", cts.Token))
+            {
+            }
+        };
+
+        var problem = (await act.Should().ThrowAsync<ThingProblemException>()).Which;
+        problem.Status.Should().Be(HttpStatusCode.NotFound);
+        problem.Detail.Should().Contain("ghost");
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("sse")]
