@@ -11,6 +11,7 @@ namespace LabThings.Client;
 public sealed partial class ThingClient
 {
     private const int MaxMessageBytes = 16 * 1024 * 1024;
+    private static readonly TimeSpan EmptyPollPause = TimeSpan.FromMilliseconds(100);
 
     private IAsyncEnumerable<JsonElement> ObserveAsync(string kind, string name, string op, CancellationToken cancellationToken)
     {
@@ -69,6 +70,11 @@ public sealed partial class ThingClient
             if (value is { } v)
             {
                 yield return v;
+            }
+            else
+            {
+                // An answer without a value (204): wait a little, so a server that does not hold polls open is not hammered.
+                await Task.Delay(EmptyPollPause, cancellationToken).ConfigureAwait(false);
             }
         }
     }
