@@ -5,6 +5,7 @@ using LabThings.Server.Endpoints;
 using LabThings.Server.Hosting;
 using LabThings.Server.Observation;
 using LabThings.Server.OpenApi;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,12 +38,14 @@ public static class LabThingsEndpointRouteBuilderExtensions
             provider.GetRequiredService<IHostApplicationLifetime>(),
             provider.GetRequiredService<InvocationManager>(),
             provider.GetRequiredService<BlobStore>(),
-            provider.GetRequiredService<ObservationHub>());
+            provider.GetRequiredService<ObservationHub>(),
+            provider.GetRequiredService<SecurityPolicy>());
 
         var group = endpoints.MapGroup("");
         foreach (var endpoint in ThingEndpointFactory.Create(services))
         {
-            group.MapMethods(endpoint.Route, [endpoint.Method], CrossSiteGuard.Wrap(endpoint, services.Options))
+            var handler = CrossSiteGuard.Wrap(endpoint, AccessGuard.Wrap(endpoint, endpoint.Handler, services.Security), services.Options);
+            group.MapMethods(endpoint.Route, [endpoint.Method], handler)
                 .WithMetadata(endpoint)
                 .WithDisplayName($"LabThings {endpoint.Kind} {endpoint.Method} {endpoint.Route}");
         }

@@ -3,6 +3,9 @@ namespace LabThings.Server;
 /// <summary>Options for a LabThings server, set with <c>services.AddLabThings(options => …)</c>.</summary>
 public sealed class LabThingsOptions
 {
+    /// <summary>Authentication and permissions; see <see cref="LabThingsSecurityOptions"/> (configuration section <c>LabThings:Security</c>).</summary>
+    public LabThingsSecurityOptions Security { get; } = new();
+
     /// <summary>
     /// Origins (<c>scheme://host[:port]</c>, e.g. <c>https://dashboard.lab.example</c>) whose web pages may change
     /// things on this server (write properties, invoke and cancel actions) and open its WebSockets, besides the

@@ -3,7 +3,9 @@ using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
 using LabThings.Server.Observation;
 using LabThings.Server.OpenApi;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -30,6 +32,14 @@ public static class LabThingsServiceCollectionExtensions
             optionsBuilder.Configure(configure);
         }
 
+        // The configuration section LabThings (appsettings.json, environment variables, the command line) comes
+        // after the code, so a deployment can change what the program set.
+        services.AddSingleton<IConfigureOptions<LabThingsOptions>>(sp => new ConfigureNamedOptions<LabThingsOptions>(
+            Options.Options.DefaultName,
+            options => sp.GetService<IConfiguration>()?.GetSection("LabThings").Bind(options)));
+        optionsBuilder.ValidateOnStart();
+        SecurityServices.Add(services);
+
         services.TryAddSingleton<ThingHost>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BlobStore>();
@@ -37,6 +47,7 @@ public static class LabThingsServiceCollectionExtensions
         services.TryAddSingleton<ObservationHub>();
         services.AddHostedService<ThingLifecycleService>();
         services.AddProblemDetails();
+        services.AddCors();
         services.AddEndpointsApiExplorer();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LabThingsStartupFilter>());
         services.AddSwaggerGen();

@@ -31,7 +31,7 @@ internal sealed record ThingDescription
     [JsonPropertyName("base")]
     public string? Base { get; init; }
 
-    /// <summary>Named security schemes; LabThings serves without security (<c>nosec</c>).</summary>
+    /// <summary>Named security schemes: what the server is configured to accept (<c>nosec</c> when it asks for nothing).</summary>
     [JsonPropertyName("securityDefinitions")]
     public required IReadOnlyDictionary<string, SecurityScheme> SecurityDefinitions { get; init; }
 
@@ -60,9 +60,41 @@ internal sealed record ThingDescription
     public IReadOnlyDictionary<string, JsonObject>? SchemaDefinitions { get; init; }
 }
 
-/// <summary>A security scheme of a Thing Description.</summary>
-/// <param name="Scheme">The scheme's kind, e.g. <c>nosec</c>.</param>
-internal sealed record SecurityScheme([property: JsonPropertyName("scheme")] string Scheme);
+/// <summary>A security scheme of a Thing Description (TD 1.1 section 5.3.3).</summary>
+internal sealed record SecurityScheme
+{
+    /// <summary>The scheme's kind: <c>nosec</c>, <c>basic</c>, <c>bearer</c> or <c>combo</c>.</summary>
+    [JsonPropertyName("scheme")]
+    public required string Scheme { get; init; }
+
+    /// <summary>A description for people, or null.</summary>
+    [JsonPropertyName("description")]
+    public string? Description { get; init; }
+
+    /// <summary>Where the credentials go (<c>header</c>), or null.</summary>
+    [JsonPropertyName("in")]
+    public string? In { get; init; }
+
+    /// <summary>The name of the header that carries the credentials, or null.</summary>
+    [JsonPropertyName("name")]
+    public string? Name { get; init; }
+
+    /// <summary>A bearer token's format, e.g. <c>jwt</c>, or null.</summary>
+    [JsonPropertyName("format")]
+    public string? Format { get; init; }
+
+    /// <summary>A bearer token's signing algorithm, e.g. <c>ES256</c>, or null.</summary>
+    [JsonPropertyName("alg")]
+    public string? Alg { get; init; }
+
+    /// <summary>The URI of the authorization server that issues bearer tokens, or null.</summary>
+    [JsonPropertyName("authorization")]
+    public string? Authorization { get; init; }
+
+    /// <summary>A combo scheme's alternatives (any one of them suffices), or null.</summary>
+    [JsonPropertyName("oneOf")]
+    public IReadOnlyList<string>? OneOf { get; init; }
+}
 
 /// <summary>A property affordance: a data schema (kept inline, as TDs require) plus metadata and forms.</summary>
 internal sealed record PropertyAffordance
@@ -183,6 +215,10 @@ internal sealed record Form
     /// <summary>A subprotocol such as <c>sse</c> or <c>longpoll</c>, or null.</summary>
     [JsonPropertyName("subprotocol")]
     public string? Subprotocol { get; init; }
+
+    /// <summary>The security schemes of this form when they differ from the Thing's (e.g. <c>nosec</c> for reads open to all).</summary>
+    [JsonPropertyName("security")]
+    public IReadOnlyList<string>? Security { get; init; }
 
     /// <summary>Responses other than the default one (an invocation instead of the output, an error), or null.</summary>
     [JsonPropertyName("additionalResponses")]

@@ -9,10 +9,6 @@ namespace LabThings.Description;
 /// <summary>Builds a Thing's <see cref="ThingDescription"/> from its <see cref="ThingDefinition"/> (never from reflection).</summary>
 internal static class ThingDescriptionBuilder
 {
-    private const string NoSecurity = "nosec_sc";
-    private static readonly IReadOnlyDictionary<string, SecurityScheme> SecurityDefinitions =
-        new Dictionary<string, SecurityScheme> { [NoSecurity] = new("nosec") };
-
     /// <summary>The subprotocol name of the WebSocket forms (the Web Thing Protocol, which labthings-fastapi's messages follow).</summary>
     internal const string WebSocketSubprotocol = "webthingprotocol";
 
@@ -24,16 +20,18 @@ internal static class ThingDescriptionBuilder
 
     /// <summary>The Thing Description of <paramref name="thing"/> as UTF-8 JSON; see <see cref="Build"/>.</summary>
     /// <exception cref="InvalidOperationException">The Thing is not attached to a host.</exception>
-    public static byte[] BuildJson(Thing thing, Uri applicationBase)
-        => JsonSerializer.SerializeToUtf8Bytes(Build(thing, applicationBase), ThingDescriptionJson.Options);
+    public static byte[] BuildJson(Thing thing, Uri applicationBase, TdSecurity? security = null)
+        => JsonSerializer.SerializeToUtf8Bytes(Build(thing, applicationBase, security), ThingDescriptionJson.Options);
 
     /// <summary>Describes <paramref name="thing"/> as served under <paramref name="applicationBase"/>.</summary>
     /// <param name="thing">An attached Thing (its name, its definition, and the defaults of its data properties).</param>
     /// <param name="applicationBase">The absolute URL of the application root, e.g. <c>http://127.0.0.1:5000/</c>.</param>
+    /// <param name="security">What the server asks of clients; <see cref="TdSecurity.None"/> when null.</param>
     /// <returns>The Thing Description; its <c>base</c> is the Thing's absolute URL.</returns>
     /// <exception cref="InvalidOperationException">The Thing is not attached to a host.</exception>
-    public static ThingDescription Build(Thing thing, Uri applicationBase)
+    public static ThingDescription Build(Thing thing, Uri applicationBase, TdSecurity? security = null)
     {
+        security ??= TdSecurity.None;
         var thingName = thing.Name ?? throw new InvalidOperationException($"This {thing.GetType().Name} is not attached to a server, so it has no URL to describe.");
         var definition = thing.Definition;
         var thingUrl = new Uri(applicationBase, ThingPaths.Thing(thingName).TrimStart('/'));
@@ -42,15 +40,17 @@ internal static class ThingDescriptionBuilder
         var webSocket = WebSocketUrl(applicationBase, thingName);
         foreach (var property in definition.Properties)
         {
-            properties[property.Name] = Property(thing, property, webSocket);
+            var affordance = Property(thing, property, webSocket, security.LongPollFirst);
+            properties[property.Name] = affordance with { Forms = security.Apply(property, affordance.Forms) };
         }
 
-        var actions = definition.Actions.ToDictionary(a => a.Name, Action, StringComparer.Ordinal);
-        var events = definition.Events.ToDictionary(e => e.Name, e => Event(e, webSocket), StringComparer.Ordinal);
+        var actions = definition.Actions.ToDictionary(a => a.Name, a => Secured(Action(a), a, security), StringComparer.Ordinal);
+        var events = definition.Events.ToDictionary(e => e.Name, e => Secured(Event(e, webSocket, security.LongPollFirst), e, security), StringComparer.Ordinal);
 
         foreach (var stream in definition.Streams)
         {
-            properties[stream.Name] = StreamProperty(stream);
+            var streamProperty = StreamProperty(stream);
+            properties[stream.Name] = streamProperty with { Forms = security.Apply(stream, streamProperty.Forms) };
             links.Add(new Link
             {
                 Href = ThingPaths.RelativeViewer(stream.Name),
@@ -66,8 +66,8 @@ internal static class ThingDescriptionBuilder
             Title = definition.Title,
             Description = definition.Description,
             Base = thingUrl.AbsoluteUri,
-            SecurityDefinitions = SecurityDefinitions,
-            Security = [NoSecurity],
+            SecurityDefinitions = security.Definitions,
+            Security = security.Security,
             // Always present, empty or not: labthings-fastapi's Python ThingClient.from_url reads "properties" and
             // "actions" without checking that they exist.
             Properties = properties,
@@ -77,6 +77,12 @@ internal static class ThingDescriptionBuilder
             SchemaDefinitions = ResponseSchemas.For(definition),
         };
     }
+
+    private static ActionAffordance Secured(ActionAffordance affordance, ActionDefinition action, TdSecurity security)
+        => affordance with { Forms = security.Apply(action, affordance.Forms) };
+
+    private static EventAffordance Secured(EventAffordance affordance, EventDefinition thingEvent, TdSecurity security)
+        => affordance with { Forms = security.Apply(thingEvent, affordance.Forms) };
 
     /// <summary>The Thing's WebSocket as an absolute <c>ws://</c> or <c>wss://</c> URL (a relative href would resolve to http).</summary>
     private static string WebSocketUrl(Uri applicationBase, string thingName)
@@ -88,15 +94,15 @@ internal static class ThingDescriptionBuilder
         return url.Uri.AbsoluteUri;
     }
 
-    private static EventAffordance Event(EventDefinition thingEvent, string webSocket) => new()
+    private static EventAffordance Event(EventDefinition thingEvent, string webSocket, bool longPollFirst) => new()
     {
         Title = thingEvent.Title,
         Description = thingEvent.Description,
         Data = thingEvent.PayloadSchemaNode is { } schema ? TdDataSchema.From(schema) : null,
-        Forms = ObservationForms(ThingPaths.RelativeAffordance(thingEvent.Name), webSocket, ["subscribeevent", "unsubscribeevent"]),
+        Forms = ObservationForms(ThingPaths.RelativeAffordance(thingEvent.Name), webSocket, ThingPaths.RelativeLongPoll(thingEvent.Name), ["subscribeevent", "unsubscribeevent"], longPollFirst),
     };
 
-    private static PropertyAffordance Property(Thing thing, PropertyDefinition property, string webSocket)
+    private static PropertyAffordance Property(Thing thing, PropertyDefinition property, string webSocket, bool longPollFirst)
     {
         var schema = TdDataSchema.From(property.SchemaNode);
         if (property.Unit is { } unit)
@@ -119,17 +125,22 @@ internal static class ThingDescriptionBuilder
             Observable = property.Observable,
             DataSchema = schema,
             Forms = property.Observable
-                ? [ReadWrite(property, writable), .. ObservationForms(ThingPaths.RelativeSse(property.Name), webSocket, ["observeproperty", "unobserveproperty"])]
+                ? [ReadWrite(property, writable), .. ObservationForms(ThingPaths.RelativeSse(property.Name), webSocket, ThingPaths.RelativeLongPoll(property.Name), ["observeproperty", "unobserveproperty"], longPollFirst)]
                 : [ReadWrite(property, writable)],
         };
     }
 
-    /// <summary>Server-Sent Events first (what node-wot's HTTP binding can use), then the Thing's WebSocket.</summary>
-    private static Form[] ObservationForms(string sseHref, string webSocket, IReadOnlyList<string> ops) =>
-    [
-        new Form { Href = sseHref, Op = ops, ContentType = "application/json", Subprotocol = "sse" },
-        new Form { Href = webSocket, Op = ops, ContentType = "application/json", Subprotocol = WebSocketSubprotocol },
-    ];
+    /// <summary>
+    /// Server-Sent Events first (what node-wot's HTTP binding can use), then the Thing's WebSocket, then long polling;
+    /// long polling first when observing needs credentials (an <c>EventSource</c> cannot send them).
+    /// </summary>
+    private static Form[] ObservationForms(string sseHref, string webSocket, string longPollHref, IReadOnlyList<string> ops, bool longPollFirst)
+    {
+        var sse = new Form { Href = sseHref, Op = ops, ContentType = "application/json", Subprotocol = "sse" };
+        var ws = new Form { Href = webSocket, Op = ops, ContentType = "application/json", Subprotocol = WebSocketSubprotocol };
+        var longPoll = new Form { Href = longPollHref, Op = ops, ContentType = "application/json", Subprotocol = "longpoll" };
+        return longPollFirst ? [longPoll, sse, ws] : [sse, ws, longPoll];
+    }
 
     private static Form ReadWrite(PropertyDefinition property, bool writable) => new()
     {

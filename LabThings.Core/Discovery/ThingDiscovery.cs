@@ -75,6 +75,15 @@ internal static partial class ThingDiscovery
 
         var title = thingType.GetCustomAttribute<DisplayNameAttribute>()?.DisplayName ?? thingType.Name;
         var description = thingType.GetCustomAttribute<DescriptionAttribute>()?.Description;
+        var thingScopes = thingType.GetCustomAttributes<RequireScopeAttribute>(inherit: true).Select(a => a.Scope).ToArray();
+        foreach (var affordance in affordances)
+        {
+            affordance.RequiredScopes = thingScopes
+                .Concat(affordance.Member.GetCustomAttributes<RequireScopeAttribute>(inherit: true).Select(a => a.Scope))
+                .Distinct(StringComparer.Ordinal)
+                .ToArray();
+        }
+
         return new ThingDefinition(thingType, title, description, [.. affordances]);
     }
 

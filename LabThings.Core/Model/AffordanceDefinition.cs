@@ -29,6 +29,12 @@ public abstract class AffordanceDefinition
     /// <summary>The C# member the affordance was found on.</summary>
     public MemberInfo Member { get; }
 
+    /// <summary>
+    /// The scopes a caller must hold to use this affordance (from <see cref="RequireScopeAttribute"/> on the member
+    /// and on the Thing class), in addition to the permission for the operation; empty when none are required.
+    /// </summary>
+    public IReadOnlyList<string> RequiredScopes { get; internal set; } = [];
+
     /// <inheritdoc />
     public override string ToString() => $"{GetType().Name} '{Name}' ({Member.DeclaringType?.Name}.{Member.Name})";
 }

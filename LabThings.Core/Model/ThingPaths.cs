@@ -74,6 +74,9 @@ internal static class ThingPaths
     /// <summary>Server-Sent Events of a property's changes or an action's invocations: <c>{name}/sse</c>.</summary>
     public static string RelativeSse(string name) => name + "/sse";
 
+    /// <summary>Long polling for a property's next value or an event's next payload: <c>{name}/longpoll</c>.</summary>
+    public static string RelativeLongPoll(string name) => name + "/longpoll";
+
     /// <summary>A stream's viewer page: <c>{stream}/viewer</c>.</summary>
     public static string RelativeViewer(string stream) => stream + "/viewer";
 

@@ -25,6 +25,9 @@ internal sealed class Invocation : IDisposable
 
     public string Id { get; }
 
+    /// <summary>Who started it (<c>basic:{user}</c>, <c>bearer:{subject}</c> or <c>anonymous</c>): only they, and callers allowed to see all invocations, may read or cancel it.</summary>
+    public string Owner { get; init; } = Security.Caller.AnonymousOwner;
+
     public HostedThing Thing { get; }
 
     public ActionDefinition Action { get; }

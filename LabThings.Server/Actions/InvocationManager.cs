@@ -47,10 +47,10 @@ internal sealed partial class InvocationManager : IDisposable
 
     public int Count => _invocations.Count;
 
-    /// <summary>Starts an invocation with <paramref name="inputs"/> (the input parameters' values, in method order).</summary>
+    /// <summary>Starts an invocation with <paramref name="inputs"/> (the input parameters' values, in method order), owned by <paramref name="owner"/>.</summary>
     /// <exception cref="ActionLockedException">The action refuses to queue and its lock is held.</exception>
     /// <exception cref="TooManyInvocationsException">The action or the server has as many unfinished invocations as allowed.</exception>
-    public Invocation Start(HostedThing thing, ActionDefinition action, JsonObject input, IReadOnlyDictionary<string, object?> inputs)
+    public Invocation Start(HostedThing thing, ActionDefinition action, JsonObject input, IReadOnlyDictionary<string, object?> inputs, string owner = Security.Caller.AnonymousOwner)
     {
         ForgetOldestBeyondMaximum();
         SemaphoreSlim? gate = null;
@@ -80,7 +80,7 @@ internal sealed partial class InvocationManager : IDisposable
         }
 
         var log = new InvocationLog(thing.Logger, _time);
-        var invocation = new Invocation(thing, action, input, log, _time.GetUtcNow(), _stopping);
+        var invocation = new Invocation(thing, action, input, log, _time.GetUtcNow(), _stopping) { Owner = owner };
         _invocations[invocation.Id] = invocation;
         var context = new ActionContext(invocation.Id, invocation.Log, new InvocationProgress(invocation), _services, invocation.CancellationToken);
         PublishStatus(invocation);

@@ -3,6 +3,7 @@ using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
 using LabThings.Server.Observation;
 using LabThings.Server.OpenApi;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
 
@@ -122,7 +123,7 @@ internal static class ActionEndpoints
         try
         {
             var (input, values) = ActionInvoker.BindInput(action, json, services.Blobs.FromHref);
-            return services.Invocations.Start(thing, action, input, values);
+            return services.Invocations.Start(thing, action, input, values, Caller.Of(context).Owner);
         }
         catch (PropertyValidationException ex)
         {

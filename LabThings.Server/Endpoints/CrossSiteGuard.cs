@@ -18,14 +18,13 @@ namespace LabThings.Server.Endpoints;
 internal static class CrossSiteGuard
 {
     /// <summary>Wraps a LabThings endpoint's handler with the <c>Origin</c> check.</summary>
-    public static RequestDelegate Wrap(ThingEndpoint endpoint, LabThingsOptions options)
+    public static RequestDelegate Wrap(ThingEndpoint endpoint, RequestDelegate handler, LabThingsOptions options)
     {
         if (!ChangesState(endpoint))
         {
-            return endpoint.Handler;
+            return handler;
         }
 
-        var handler = endpoint.Handler;
         return context => ForeignOrigin(context.Request, options) is { } origin
             ? Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused", $"Requests that change something are not accepted from pages of {origin}. Add it to LabThingsOptions.AllowedOrigins to allow it.")
             : handler(context);

@@ -1,6 +1,7 @@
 using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
 using LabThings.Server.Observation;
+using LabThings.Server.Security;
 using Microsoft.Extensions.Hosting;
 
 namespace LabThings.Server.Endpoints;
@@ -12,4 +13,5 @@ internal sealed record EndpointServices(
     IHostApplicationLifetime Lifetime,
     InvocationManager Invocations,
     BlobStore Blobs,
-    ObservationHub Hub);
+    ObservationHub Hub,
+    SecurityPolicy Security);

@@ -3,6 +3,7 @@ using LabThings.Model;
 using LabThings.Outputs;
 using LabThings.Server.Actions;
 using LabThings.Server.OpenApi;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
 
@@ -85,6 +86,13 @@ internal static class InvocationEndpoints
                     return;
                 }
 
+                var caller = Caller.Of(context);
+                if (!caller.May(Operation.Cancel, invocation.Thing.Name, invocation.Action))
+                {
+                    await AccessGuard.RefuseAsync(context, services.Security, caller, AccessGuard.Describe(Operation.Cancel, invocation.Thing.Name, invocation.Action)).ConfigureAwait(false);
+                    return;
+                }
+
                 if (!invocation.TryCancel())
                 {
                     await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Invocation has finished", $"Invocation {invocation.Id} is {Status(invocation)} and cannot be cancelled.").ConfigureAwait(false);
@@ -141,6 +149,13 @@ internal static class InvocationEndpoints
     /// </summary>
     public static Task WriteListAsync(HttpContext context, IReadOnlyList<Invocation> invocations)
     {
+        // Each caller sees only the invocations they may see: their own, or all with the all_invocations scope.
+        var caller = Caller.Of(context);
+        if (invocations.Any(i => !caller.MaySee(i)))
+        {
+            invocations = invocations.Where(caller.MaySee).ToList();
+        }
+
         if (PageOf(context.Request.Query, invocations.Count, out var offset, out var limit) is { } problem)
         {
             return Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Bad page", problem);
@@ -215,6 +230,11 @@ internal static class InvocationEndpoints
         if (invocation is null)
         {
             await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "No such invocation", $"There is no invocation '{id}'; finished invocations are kept only for their action's retention time.").ConfigureAwait(false);
+        }
+        else if (!Caller.Of(context).MaySee(invocation))
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Not your invocation", $"Invocation '{id}' was started by another caller; seeing or cancelling it needs the '{Caller.AllInvocationsScope}' permission.").ConfigureAwait(false);
+            return null;
         }
 
         return invocation;

@@ -18,6 +18,10 @@ internal static class PropertyEndpoints
         if (property.Observable)
         {
             yield return Observe(thing, property, services);
+            foreach (var longPoll in LongPollEndpoint.Create(thing, property, ObservationKind.Property, services))
+            {
+                yield return longPoll;
+            }
         }
 
         // Read-only means read-only for clients: they cannot reset it either (labthings-fastapi lets them).

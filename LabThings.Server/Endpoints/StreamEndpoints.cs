@@ -138,8 +138,11 @@ internal static class StreamEndpoints
     private static RequestDelegate Viewer(HostedThing thing, StreamDefinition definition) => context =>
     {
         var pathBase = context.Request.PathBase;
-        var streamUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(definition.Name)));
-        var snapshotUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSnapshot(definition.Name)));
+
+        // A browser cannot put a bearer token on an <img>: a viewer opened with ?access_token= hands it on to the stream.
+        var token = context.Request.Query.TryGetValue("access_token", out var value) && value.Count == 1 ? "?access_token=" + Uri.EscapeDataString(value.ToString()) : "";
+        var streamUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(definition.Name)) + token);
+        var snapshotUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeSnapshot(definition.Name)) + token);
         var tdUrl = WebUtility.HtmlEncode(pathBase + ThingPaths.Thing(thing.Name));
         var title = WebUtility.HtmlEncode($"{thing.Name}: {definition.Title}");
         var description = definition.Description is { } d ? $"<p>{WebUtility.HtmlEncode(d)}</p>" : "";

@@ -13,8 +13,9 @@ namespace LabThings.Server.Endpoints;
 internal static class ThingDescriptionEndpoints
 {
     /// <summary>The server-wide endpoints: <c>/things/</c> and <c>/thing_descriptions/</c>.</summary>
-    public static IEnumerable<ThingEndpoint> ServerWide(ThingHost host)
+    public static IEnumerable<ThingEndpoint> ServerWide(EndpointServices services)
     {
+        var host = services.Host;
         yield return new(
             ThingEndpointKind.ThingList,
             "GET",
@@ -47,7 +48,7 @@ internal static class ThingDescriptionEndpoints
                     foreach (var thing in host.Things)
                     {
                         writer.WritePropertyName(thing.Name);
-                        writer.WriteRawValue(ThingDescriptionBuilder.BuildJson(thing.Thing, applicationBase), skipInputValidation: true);
+                        writer.WriteRawValue(ThingDescriptionBuilder.BuildJson(thing.Thing, applicationBase, services.Security.Description), skipInputValidation: true);
                     }
 
                     writer.WriteEndObject();
@@ -79,7 +80,7 @@ internal static class ThingDescriptionEndpoints
                     return Task.CompletedTask;
                 }
 
-                return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, ThingDescriptionBuilder.BuildJson(thing.Thing, RequestUrls.ApplicationBase(context.Request)), ThingDescriptionBuilder.MediaType);
+                return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, ThingDescriptionBuilder.BuildJson(thing.Thing, RequestUrls.ApplicationBase(context.Request), services.Security.Description), ThingDescriptionBuilder.MediaType);
             },
             api => new OperationBuilder(api, $"Thing Description of '{thing.Name}'", $"The W3C Thing Description (TD 1.1) of '{thing.Name}'{(thing.Definition.Description is { } d ? ": " + d : ".")}")
                 .Response(200, "The Thing Description", ThingDescriptionBuilder.MediaType, new OpenApiSchema { Type = JsonSchemaType.Object })
@@ -105,6 +106,10 @@ internal static class ThingDescriptionEndpoints
                 services,
                 $"Subscribe to {thingEvent.Title}",
                 (thingEvent.Description is { } d ? d + ". " : "") + $"Each '{thingEvent.Name}' event as a Server-Sent Events record whose data is its payload (JSON).");
+            foreach (var longPoll in LongPollEndpoint.Create(thing, thingEvent, ObservationKind.Event, services))
+            {
+                yield return longPoll;
+            }
         }
     }
 }

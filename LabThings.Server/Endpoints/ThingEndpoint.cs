@@ -1,6 +1,7 @@
 using LabThings.Model;
 using LabThings.Server.Hosting;
 using LabThings.Server.OpenApi;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.OpenApi;
 
@@ -25,6 +26,7 @@ internal enum ThingEndpointKind
     Blob,
     WebSocket,
     PropertyObserve,
+    LongPoll,
     ActionObserve,
     EventSubscribe,
     Stream,
@@ -57,12 +59,20 @@ internal sealed record ThingEndpoint(
     public string OperationId => string.Join('_', new[] { Thing?.Name, Affordance?.Name, Kind.ToString() }.OfType<string>());
 
     /// <summary>The OpenAPI operation, described for <paramref name="api"/>'s document.</summary>
-    public OpenApiOperation ToOperation(OpenApiContext api)
+    public OpenApiOperation ToOperation(OpenApiContext api, SecurityPolicy security)
     {
         var builder = Describe(api);
-        if (CrossSiteGuard.ChangesState(this))
+        var guarded = security.Enabled && SecurityPolicy.OperationOf(Kind) != Operation.Describe;
+        if (guarded && security.HasSchemes)
         {
-            builder.Problem(403, "Sent from a web page of another origin (not the server's own, nor in AllowedOrigins)");
+            builder.Problem(401, "No credentials, or wrong ones (the WWW-Authenticate header names the schemes accepted)");
+        }
+
+        if (CrossSiteGuard.ChangesState(this) || guarded)
+        {
+            builder.Problem(403, guarded
+                ? "Not permitted: the caller lacks the permission this needs, or it was sent from a web page of another origin"
+                : "Sent from a web page of another origin (not the server's own, nor in AllowedOrigins)");
         }
 
         var operation = builder.Build();

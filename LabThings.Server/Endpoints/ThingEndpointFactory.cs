@@ -12,7 +12,7 @@ internal static class ThingEndpointFactory
     public static IEnumerable<ThingEndpoint> Create(EndpointServices services)
     {
         var endpoints = new List<ThingEndpoint>();
-        endpoints.AddRange(ThingDescriptionEndpoints.ServerWide(services.Host));
+        endpoints.AddRange(ThingDescriptionEndpoints.ServerWide(services));
         endpoints.AddRange(InvocationEndpoints.All(services));
         foreach (var thing in services.Host.Things)
         {

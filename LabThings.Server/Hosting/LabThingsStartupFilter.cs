@@ -20,6 +20,16 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         }
 
         app.Use(CrossSiteGuard.HostCheck(settings));
+        if (settings.AllowedOrigins.Count > 0)
+        {
+            // CORS only for the origins allowed to use the server (a dashboard served from elsewhere): off by default.
+            app.UseCors(cors => cors.WithOrigins([.. settings.AllowedOrigins])
+                .AllowAnyMethod()
+                .AllowAnyHeader()
+                .AllowCredentials()
+                .WithExposedHeaders("Location", "Link", "Retry-After", "WWW-Authenticate"));
+        }
+
         app.Use((context, next) =>
         {
             // Browsers must take every answer as the media type it declares (no guessing a JSON body is HTML).
@@ -30,6 +40,17 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         if (settings.SwaggerUi)
         {
+            // Swagger UI's page runs an inline bootstrap script, so scripts are limited to this server and inline ones;
+            // nothing is loaded from elsewhere, and no other site may frame the page (clickjacking).
+            app.Use((context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments("/" + ThingPaths.DocsPrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'";
+                }
+
+                return next(context);
+            });
             app.UseSwaggerUI(ui =>
             {
                 ui.RoutePrefix = ThingPaths.DocsPrefix;

@@ -1,4 +1,5 @@
 using LabThings.Server.Endpoints;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -10,7 +11,7 @@ namespace LabThings.Server.OpenApi;
 /// cannot see, so this filter reads each endpoint's <see cref="ThingEndpoint"/> metadata and asks it for its own
 /// description. Shared schemas go into the document's components once, through Swashbuckle's schema repository.
 /// </summary>
-internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocumentFilter
+internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints, SecurityPolicy security) : IDocumentFilter
 {
     private const string ServerTag = "Server";
 
@@ -23,7 +24,7 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
         {
             var tag = endpoint.Thing?.Name ?? ServerTag;
             tags.Add(tag);
-            var operation = endpoint.ToOperation(api);
+            var operation = endpoint.ToOperation(api, security);
             operation.Tags = new HashSet<OpenApiTagReference> { new(tag, swaggerDoc) };
             if (!swaggerDoc.Paths.TryGetValue(endpoint.Route, out var pathItem))
             {
@@ -34,10 +35,43 @@ internal sealed class ThingsDocumentFilter(EndpointDataSource endpoints) : IDocu
             ((OpenApiPathItem)pathItem).AddOperation(new HttpMethod(endpoint.Method), operation);
         }
 
+        DescribeSecurity(swaggerDoc);
         swaggerDoc.Tags ??= new HashSet<OpenApiTag>();
         foreach (var tag in tags)
         {
             swaggerDoc.Tags.Add(new OpenApiTag { Name = tag });
         }
+    }
+
+    /// <summary>The configured schemes as OpenAPI security schemes, so Swagger UI's Authorize button can send credentials.</summary>
+    private void DescribeSecurity(OpenApiDocument document)
+    {
+        if (!security.HasSchemes)
+        {
+            return;
+        }
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        var requirements = new List<OpenApiSecurityRequirement>();
+        if (security.Basic)
+        {
+            document.Components.SecuritySchemes["basic"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "basic", Description = "HTTP Basic with a configured user" };
+            requirements.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("basic", document)] = [] });
+        }
+
+        if (security.Bearer)
+        {
+            document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT", Description = "A JWT whose scope claim names the permissions it grants" };
+            requirements.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+        }
+
+        if (security.Anonymous != AnonymousAccess.None)
+        {
+            // An empty requirement: some operations need no credentials.
+            requirements.Add(new OpenApiSecurityRequirement());
+        }
+
+        document.Security = requirements;
     }
 }

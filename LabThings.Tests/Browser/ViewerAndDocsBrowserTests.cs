@@ -23,6 +23,39 @@ public sealed class ViewerAndDocsBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Viewer_WithBasic_UsesTheBrowsersOwnSignIn_AndWithBearer_TheTokenInItsUrl()
+    {
+        await using var server = await Integration.AuthenticationTests.StartAsync(new Dictionary<string, string?>(Integration.AuthenticationTests.BasicUsers)
+        {
+            ["LabThings:Security:Bearer:SigningKey"] = Integration.AuthenticationTests.SigningKey,
+        });
+        var viewer = new Uri(server.BaseAddress, "camera/stream/viewer").AbsoluteUri;
+        const string Shown = "() => document.getElementById('stream').naturalWidth > 0";
+
+        // Basic: the browser signs in (here with stored credentials, as after its prompt) and sends them with the <img> too.
+        await using (var signedIn = await browser.Browser.NewContextAsync(new() { HttpCredentials = new() { Username = "reader", Password = "reader-secret" } }))
+        {
+            var page = await signedIn.NewPageAsync();
+            await page.GotoAsync(viewer, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+            await page.WaitForFunctionAsync(Shown, null, new() { Timeout = 15_000 });
+        }
+
+        // Bearer: a short-lived token in the viewer's URL is handed on to the stream.
+        await using (var withToken = await browser.Browser.NewContextAsync())
+        {
+            var page = await withToken.NewPageAsync();
+            await page.GotoAsync(viewer + "?access_token=" + Integration.AuthenticationTests.Token("read"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+            await page.WaitForFunctionAsync(Shown, null, new() { Timeout = 15_000 });
+        }
+
+        // Neither: 401 with the challenge that makes a browser ask for a user name and password.
+        await using var anonymous = await browser.Browser.NewContextAsync();
+        var refused = await anonymous.APIRequest.GetAsync(viewer);
+        refused.Status.Should().Be(401);
+        refused.Headers["www-authenticate"].Should().Contain("Basic realm=\"LabThings\"");
+    }
+
+    [Fact]
     public async Task Docs_InChromium_RendersSwaggerUiWithTheCameraOperationsAndNoExternalRequests()
     {
         await using var server = await RunningServer.StartExampleAsync();
@@ -37,7 +70,17 @@ public sealed class ViewerAndDocsBrowserTests(BrowserFixture browser)
             }
         };
 
-        await page.GotoAsync(new Uri(server.BaseAddress, "docs").AbsoluteUri);
+        var violations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Add(message.Text);
+            }
+        };
+
+        var docs = await page.GotoAsync(new Uri(server.BaseAddress, "docs/index.html").AbsoluteUri);
+        (await docs!.HeaderValueAsync("content-security-policy")).Should().Contain("frame-ancestors 'self'");
         var snapshotOperation = page.Locator(".opblock-summary-path", new() { HasText = "/camera/stream/snapshot" });
         await snapshotOperation.WaitForAsync(new() { Timeout = 15_000 });
 
@@ -46,6 +89,7 @@ public sealed class ViewerAndDocsBrowserTests(BrowserFixture browser)
         (await page.Locator(".opblock-tag", new() { HasText = "camera" }).CountAsync()).Should().BePositive();
         (await page.Locator(".info .title").InnerTextAsync()).Should().Contain("LabThings example server");
         foreign.Should().BeEmpty("Swagger UI must work offline, with every file served by this server");
+        violations.Should().BeEmpty("Swagger UI must work under its Content-Security-Policy");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "labthings-docs.png"), FullPage = true });
     }
 }

@@ -18,7 +18,7 @@ public sealed class ThingDescriptionBuilderTests
         td["base"]!.GetValue<string>().Should().Be("http://microscope.lab:8080/scope/");
         td["id"]!.GetValue<string>().Should().Be("urn:labthings:scope");
         td["properties"]!["exposure"]!["forms"]!.AsArray().Select(f => f!["href"]!.GetValue<string>())
-            .Should().Equal("exposure", "exposure/sse", "ws://microscope.lab:8080/scope/ws");
+            .Should().Equal("exposure", "exposure/sse", "ws://microscope.lab:8080/scope/ws", "exposure/longpoll");
     }
 
     [Fact]

@@ -25,6 +25,47 @@ public sealed class CrossSiteTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
+    public async Task Cors_AnswersOnlyTheAllowedOrigins()
+    {
+        async Task<HttpResponseMessage> Preflight(string origin)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Options, "light/brightness");
+            request.Headers.Add("Origin", origin);
+            request.Headers.Add("Access-Control-Request-Method", "PUT");
+            request.Headers.Add("Access-Control-Request-Headers", "content-type, authorization");
+            return await _server.Client.SendAsync(request);
+        }
+
+        using (var allowed = await Preflight("https://dashboard.lab.example"))
+        {
+            allowed.StatusCode.Should().Be(HttpStatusCode.NoContent);
+            allowed.Headers.GetValues("Access-Control-Allow-Origin").Should().Equal("https://dashboard.lab.example");
+            allowed.Headers.GetValues("Access-Control-Allow-Methods").Single().Should().Contain("PUT");
+        }
+
+        using (var foreign = await Preflight(Evil))
+        {
+            foreign.Headers.Contains("Access-Control-Allow-Origin").Should().BeFalse("a foreign page may not read answers");
+        }
+
+        using var read = new HttpRequestMessage(HttpMethod.Get, "light/brightness");
+        read.Headers.Add("Origin", "https://dashboard.lab.example");
+        using var response = await _server.Client.SendAsync(read);
+        response.Headers.GetValues("Access-Control-Allow-Origin").Should().Equal("https://dashboard.lab.example");
+    }
+
+    [Fact]
+    public async Task Cors_IsOffByDefault()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "light/brightness");
+        request.Headers.Add("Origin", "https://dashboard.lab.example");
+        using var response = await server.Client.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        response.Headers.Contains("Access-Control-Allow-Origin").Should().BeFalse();
+    }
+
+    [Fact]
     public async Task ForeignOrigin_PostWithoutContentType_Is403AndNothingRuns()
     {
         var before = Counter.Count;

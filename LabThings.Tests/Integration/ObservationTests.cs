@@ -272,6 +272,26 @@ public sealed class ObservationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LongPoll_AnswersWithTheNextValue_AndHeadAnswersAtOnce()
+    {
+        using (var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "instrument/exposure/longpoll")))
+        {
+            head.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        }
+
+        var poll = _server.Client.GetAsync("instrument/exposure/longpoll");
+        await WaitForSubscribersAsync(ObservationKind.Property, "exposure", 1, "instrument");
+        poll.IsCompleted.Should().BeFalse("nothing has changed yet");
+
+        Instrument.Exposure = 7.25;
+
+        using var response = await poll;
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Be("7.25");
+        await WaitForSubscribersAsync(ObservationKind.Property, "exposure", 0, "instrument");
+    }
+
+    [Fact]
     public async Task Sse_EventSubscription_StreamsEachPayload()
     {
         using var response = await _server.Client.GetAsync("worker/moved", HttpCompletionOption.ResponseHeadersRead);
@@ -318,7 +338,7 @@ public sealed class ObservationTests : IAsyncLifetime
         (await TdSchema.ValidateAsync(instrumentTd.ToJsonString())).Should().BeEmpty();
         var exposure = instrumentTd["properties"]!["exposure"]!;
         exposure["observable"]!.GetValue<bool>().Should().BeTrue();
-        exposure["forms"]!.AsArray().Select(f => f!["subprotocol"]?.GetValue<string>()).Should().Equal(null, "sse", "webthingprotocol");
+        exposure["forms"]!.AsArray().Select(f => f!["subprotocol"]?.GetValue<string>()).Should().Equal(null, "sse", "webthingprotocol", "longpoll");
         instrumentTd["properties"]!["temperature"]!["observable"]!.GetValue<bool>().Should().BeFalse();
     }
 

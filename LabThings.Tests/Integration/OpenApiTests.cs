@@ -45,7 +45,9 @@ public sealed class OpenApiTests
                 continue;
             }
 
-            foreach (var (method, _) in item!.AsObject().Where(m => m.Key == "get" || (m.Key == "post" && path.EndsWith("/reset", StringComparison.Ordinal))))
+            // A long poll's GET waits for the next change (LongPollTests); its HEAD answers at once.
+            var longPoll = path.EndsWith("/longpoll", StringComparison.Ordinal);
+            foreach (var (method, _) in item!.AsObject().Where(m => (m.Key == "get" && !longPoll) || (m.Key == "head" && longPoll) || (m.Key == "post" && path.EndsWith("/reset", StringComparison.Ordinal))))
             {
                 using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), path.TrimStart('/'));
                 using var response = await server.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -66,7 +68,7 @@ public sealed class OpenApiTests
         var json = await server.Client.GetStringAsync("openapi.json");
 
         (await OpenApiValidator.ValidateAsync(json)).Should().BeEmpty();
-        System.Text.Encoding.UTF8.GetByteCount(json).Should().BeLessThan(60 * 1024, "shared schemas are components, referenced, not copied");
+        System.Text.Encoding.UTF8.GetByteCount(json).Should().BeLessThan(72 * 1024, "shared schemas are components, referenced, not copied (62 KB with the long-poll endpoints of issue 10)");
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text;
 using LabThings.Server;
 using LabThings.Server.Endpoints;
 using LabThings.Server.OpenApi;
+using LabThings.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -105,15 +106,17 @@ internal sealed class MappedThings : IAsyncDisposable
         await context.Response.BodyWriter.FlushAsync(CancellationToken.None);
 
         var status = context.Response.StatusCode;
-        Documented(endpoint).Should().Contain(status, $"{method} {route} answered {status}, so its OpenAPI description must list it");
+        Documented(endpoint, Services.GetRequiredService<SecurityPolicy>()).Should().Contain(status, $"{method} {route} answered {status}, so its OpenAPI description must list it");
         return new EndpointResponse(status, context.Response.Headers, context.Response.ContentType, captured is MemoryStream memory ? memory.ToArray() : []);
     }
 
     /// <summary>The statuses the endpoint's OpenAPI description lists.</summary>
-    public static IReadOnlySet<int> Documented(Endpoint endpoint)
+    public static IReadOnlySet<int> Documented(Endpoint endpoint, SecurityPolicy? security = null)
     {
         var description = endpoint.Metadata.GetMetadata<ThingEndpoint>() ?? throw new InvalidOperationException($"{endpoint.DisplayName} is not a LabThings endpoint.");
-        var operation = description.ToOperation(new OpenApiContext(new OpenApiDocument(), new SchemaRepository()));
+        var operation = description.ToOperation(
+            new OpenApiContext(new OpenApiDocument(), new SchemaRepository()),
+            security ?? new SecurityPolicy(Microsoft.Extensions.Options.Options.Create(new LabThingsOptions())));
         return operation.Responses!.Keys.Select(int.Parse).ToHashSet();
     }
 

@@ -11,12 +11,13 @@ internal static class NodeScripts
     /// <param name="script">The script's file name in the Interop folder.</param>
     /// <param name="input">What to write to its stdin.</param>
     /// <param name="package">An npm package the script needs, checked first for a clear message when it is missing.</param>
-    public static async Task<string> RunAsync(string script, string input, string package)
+    /// <param name="arguments">The script's command-line arguments.</param>
+    public static async Task<string> RunAsync(string script, string input, string package, params string[] arguments)
     {
         RepositoryPaths.RequireFile(
             Path.Combine(Folder, "node_modules", package, "package.json"),
             $"the npm package {package} is installed by scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
-        var start = new ProcessStartInfo("node", script)
+        var start = new ProcessStartInfo("node", [script, .. arguments])
         {
             WorkingDirectory = Folder,
             RedirectStandardInput = true,
