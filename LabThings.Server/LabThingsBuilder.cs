@@ -25,7 +25,10 @@ public sealed class LabThingsBuilder
     /// <returns>This builder.</returns>
     public LabThingsBuilder AddThing<T>(string name)
         where T : Thing
-        => AddThing(name, static sp => ActivatorUtilities.CreateInstance<T>(sp));
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Register<T>(new ThingRegistration(name, typeof(T), Factory: null));
+    }
 
     /// <summary>Adds an already created Thing named <paramref name="name"/>.</summary>
     /// <typeparam name="T">The Thing type.</typeparam>
@@ -49,7 +52,14 @@ public sealed class LabThingsBuilder
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(factory);
-        Services.AddSingleton(new ThingRegistration(name, typeof(T), factory));
+        return Register<T>(new ThingRegistration(name, typeof(T), factory));
+    }
+
+    private LabThingsBuilder Register<T>(ThingRegistration registration)
+        where T : Thing
+    {
+        Services.AddSingleton(registration);
+        var name = registration.Name;
         Services.TryAddSingleton(sp => (T)sp.GetRequiredService<ThingHost>().Get(name).Thing);
         return this;
     }

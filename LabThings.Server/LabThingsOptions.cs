@@ -3,6 +3,12 @@ namespace LabThings.Server;
 /// <summary>Options for a LabThings server, set with <c>services.AddLabThings(options => …)</c>.</summary>
 public sealed class LabThingsOptions
 {
+    /// <summary>
+    /// Which Things fill which slots (<see cref="ThingSlotAttribute"/>), overriding the attribute: by Thing, then slot
+    /// name, Thing names separated by commas, e.g. <c>LabThings:Slots:autofocus:Camera=camera</c>.
+    /// </summary>
+    public IDictionary<string, IDictionary<string, string>> Slots { get; } = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
+
     /// <summary>Authentication and permissions; see <see cref="LabThingsSecurityOptions"/> (configuration section <c>LabThings:Security</c>).</summary>
     public LabThingsSecurityOptions Security { get; } = new();
 

@@ -15,21 +15,25 @@ internal static class ThingDescriptionBuilder
     /// <summary>The subprotocol name of an MJPEG stream's observe form: a multipart/x-mixed-replace response that never ends.</summary>
     internal const string StreamSubprotocol = "mjpeg";
 
+    /// <summary>The link relation from a Thing to a Thing it uses through a slot.</summary>
+    public const string UsesRelation = "uses";
+
     /// <summary>The media type of a Thing Description: <c>application/td+json</c>.</summary>
     public const string MediaType = ThingDescriptionJson.MediaType;
 
     /// <summary>The Thing Description of <paramref name="thing"/> as UTF-8 JSON; see <see cref="Build"/>.</summary>
     /// <exception cref="InvalidOperationException">The Thing is not attached to a host.</exception>
-    public static byte[] BuildJson(Thing thing, Uri applicationBase, TdSecurity? security = null)
-        => JsonSerializer.SerializeToUtf8Bytes(Build(thing, applicationBase, security), ThingDescriptionJson.Options);
+    public static byte[] BuildJson(Thing thing, Uri applicationBase, TdSecurity? security = null, IReadOnlyList<string>? uses = null)
+        => JsonSerializer.SerializeToUtf8Bytes(Build(thing, applicationBase, security, uses), ThingDescriptionJson.Options);
 
     /// <summary>Describes <paramref name="thing"/> as served under <paramref name="applicationBase"/>.</summary>
     /// <param name="thing">An attached Thing (its name, its definition, and the defaults of its data properties).</param>
     /// <param name="applicationBase">The absolute URL of the application root, e.g. <c>http://127.0.0.1:5000/</c>.</param>
     /// <param name="security">What the server asks of clients; <see cref="TdSecurity.None"/> when null.</param>
+    /// <param name="uses">The names of the Things this one uses (its slots), linked with the relation <c>uses</c>.</param>
     /// <returns>The Thing Description; its <c>base</c> is the Thing's absolute URL.</returns>
     /// <exception cref="InvalidOperationException">The Thing is not attached to a host.</exception>
-    public static ThingDescription Build(Thing thing, Uri applicationBase, TdSecurity? security = null)
+    public static ThingDescription Build(Thing thing, Uri applicationBase, TdSecurity? security = null, IReadOnlyList<string>? uses = null)
     {
         security ??= TdSecurity.None;
         var thingName = thing.Name ?? throw new InvalidOperationException($"This {thing.GetType().Name} is not attached to a server, so it has no URL to describe.");
@@ -57,6 +61,16 @@ internal static class ThingDescriptionBuilder
                 Rel = "alternate",
                 Type = "text/html",
                 Anchor = ThingPaths.RelativeAffordance(stream.Name),
+            });
+        }
+
+        foreach (var used in uses ?? [])
+        {
+            links.Add(new Link
+            {
+                Href = new Uri(applicationBase, ThingPaths.Thing(used).TrimStart('/')).AbsoluteUri,
+                Rel = UsesRelation,
+                Type = ThingDescriptionJson.MediaType,
             });
         }
 

@@ -68,6 +68,7 @@ internal static partial class ThingDiscovery
             problems.Add($"{typeName}: {clash.Count()} affordances share the name '{clash.Key}' ({string.Join(", ", clash.Select(a => a.Member.Name))}); give one a different Name");
         }
 
+        var slots = DiscoverSlots(thingType, typeName, problems);
         if (problems.Count > before)
         {
             return null;
@@ -84,7 +85,7 @@ internal static partial class ThingDiscovery
                 .ToArray();
         }
 
-        return new ThingDefinition(thingType, title, description, [.. affordances]);
+        return new ThingDefinition(thingType, title, description, [.. affordances]) { Slots = slots };
     }
 
     /// <summary>Members in declaration order, base classes first, each member once (overrides replace the base's).</summary>

@@ -48,7 +48,7 @@ internal static class ThingDescriptionEndpoints
                     foreach (var thing in host.Things)
                     {
                         writer.WritePropertyName(thing.Name);
-                        writer.WriteRawValue(ThingDescriptionBuilder.BuildJson(thing.Thing, applicationBase, services.Security.Description), skipInputValidation: true);
+                        writer.WriteRawValue(ThingDescriptionBuilder.BuildJson(thing.Thing, applicationBase, services.Security.Description, thing.Uses), skipInputValidation: true);
                     }
 
                     writer.WriteEndObject();
@@ -80,7 +80,7 @@ internal static class ThingDescriptionEndpoints
                     return Task.CompletedTask;
                 }
 
-                return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, ThingDescriptionBuilder.BuildJson(thing.Thing, RequestUrls.ApplicationBase(context.Request), services.Security.Description), ThingDescriptionBuilder.MediaType);
+                return JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, ThingDescriptionBuilder.BuildJson(thing.Thing, RequestUrls.ApplicationBase(context.Request), services.Security.Description, thing.Uses), ThingDescriptionBuilder.MediaType);
             },
             api => new OperationBuilder(api, $"Thing Description of '{thing.Name}'", $"The W3C Thing Description (TD 1.1) of '{thing.Name}'{(thing.Definition.Description is { } d ? ": " + d : ".")}")
                 .Response(200, "The Thing Description", ThingDescriptionBuilder.MediaType, new OpenApiSchema { Type = JsonSchemaType.Object })

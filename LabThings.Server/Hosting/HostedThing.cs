@@ -29,6 +29,9 @@ internal sealed partial class HostedThing : IThingConnection
 
     public string Name { get; }
 
+    /// <summary>The names of the Things this one uses through its slots (linked from its Thing Description).</summary>
+    public IReadOnlyList<string> Uses { get; set; } = [];
+
     public Thing Thing { get; }
 
     public ThingDefinition Definition { get; }

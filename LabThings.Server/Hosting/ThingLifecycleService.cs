@@ -14,7 +14,7 @@ internal sealed partial class ThingLifecycleService(ThingHost host, ILogger<Thin
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var thing in host.Things)
+        foreach (var thing in host.StartOrder)
         {
             Log.Starting(logger, thing.Name, thing.Definition.ThingType.Name);
             await thing.Thing.StartThingAsync(cancellationToken).ConfigureAwait(false);
@@ -38,9 +38,9 @@ internal sealed partial class ThingLifecycleService(ThingHost host, ILogger<Thin
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        for (var i = host.Things.Count - 1; i >= 0; i--)
+        for (var i = host.StartOrder.Count - 1; i >= 0; i--)
         {
-            var thing = host.Things[i];
+            var thing = host.StartOrder[i];
             try
             {
                 await thing.Thing.StopThingAsync(cancellationToken).ConfigureAwait(false);

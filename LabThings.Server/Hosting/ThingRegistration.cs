@@ -1,4 +1,7 @@
 namespace LabThings.Server.Hosting;
 
-/// <summary>A Thing added with <see cref="LabThingsBuilder"/>: its name, type and how to create it.</summary>
-internal sealed record ThingRegistration(string Name, Type ThingType, Func<IServiceProvider, Thing> Factory);
+/// <summary>
+/// A Thing added with <see cref="LabThingsBuilder"/>: its name, type and how to create it. A null factory means
+/// the server creates it with dependency injection, passing the Things its constructor's slots take.
+/// </summary>
+internal sealed record ThingRegistration(string Name, Type ThingType, Func<IServiceProvider, Thing>? Factory);

@@ -19,7 +19,7 @@ public sealed class ExampleThingsTests
 
         var all = JsonNode.Parse(await server.Client.GetStringAsync("thing_descriptions/"))!.AsObject();
 
-        all.Select(p => p.Key).Should().Equal("camera", "counter", "light");
+        all.Select(p => p.Key).Should().Equal("camera", "counter", "light", "stage", "autofocus");
         var results = await TdSchema.ValidateManyAsync(all.Select(p => p.Value!.ToJsonString()).ToList());
         results.Should().AllSatisfy(errors => errors.Should().BeEmpty());
     }

@@ -56,7 +56,7 @@ public sealed class ThingDescriptionTests
         forms[0]!["contentType"]!.GetValue<string>().Should().Be("image/jpeg");
         forms[1]!["op"]![0]!.GetValue<string>().Should().Be("observeproperty");
         forms[1]!["contentType"]!.GetValue<string>().Should().Be("multipart/x-mixed-replace; boundary=frame");
-        var link = td["links"]!.AsArray().Single()!;
+        var link = td["links"]!.AsArray().Single(l => l!["rel"]!.GetValue<string>() == "alternate")!;
         link["rel"]!.GetValue<string>().Should().Be("alternate");
         link["type"]!.GetValue<string>().Should().Be("text/html");
 

@@ -31,7 +31,7 @@ public sealed class NodeWotInteropTests(ITestOutputHelper output)
         summary["failures"]!.AsArray().Should().BeEmpty();
 
         var things = summary["things"]!.AsObject();
-        things.Select(t => t.Key).Should().BeEquivalentTo("camera", "counter", "light");
+        things.Select(t => t.Key).Should().BeEquivalentTo("camera", "counter", "light", "stage", "autofocus");
         things["light"]!["properties"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo("brightness", "is_on", "status");
         things["camera"]!["properties"]!.AsObject().Select(p => p.Key).Should().BeEquivalentTo("frame_rate", "frame_count", "stream");
         var stream = things["camera"]!["properties"]!["stream"]!;

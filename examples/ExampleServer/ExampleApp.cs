@@ -32,7 +32,9 @@ public static class ExampleApp
         builder.Services.AddLabThings(options => options.Title = "LabThings example server")
             .AddThing<SyntheticCamera>("camera", _ => new SyntheticCamera())
             .AddThing<Counter>("counter")
-            .AddThing<Light>("light");
+            .AddThing<Light>("light")
+            .AddThing<Stage>("stage")
+            .AddThing<Autofocus>("autofocus");
         configure?.Invoke(builder);
 
         var app = builder.Build();

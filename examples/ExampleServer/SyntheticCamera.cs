@@ -40,6 +40,10 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     public long FrameCount => Stream.LastFrameIndex + 1;
 
     /// <summary>Raised when the sensor is too hot (here: when a client asks for it with <see cref="SimulateOverheat"/>).</summary>
+    /// <summary>The stage carrying the sample, when there is one: the picture blurs as its z leaves focus.</summary>
+    [ThingSlot]
+    public Stage? Stage { get; private set; }
+
     [ThingEvent(Description = "The sensor is too hot")]
     public event EventHandler<OverheatWarning>? Overheated;
 
@@ -103,7 +107,9 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
         {
             try
             {
-                Stream.AddFrame(_renderer.Render(frameNumber++), _timeProvider.GetUtcNow());
+                // Out of focus by d steps blurs with a radius of d/25 pixels (as a lens would, roughly).
+                var blur = Stage is { } stage ? stage.Defocus / 25f : 0;
+                Stream.AddFrame(_renderer.Render(frameNumber++, blur), _timeProvider.GetUtcNow());
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

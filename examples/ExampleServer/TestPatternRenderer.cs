@@ -141,10 +141,11 @@ public sealed class TestPatternRenderer : IDisposable
     /// with a leading minus sign for negative numbers). Rendering is deterministic. Not thread-safe.
     /// </remarks>
     /// <param name="frameNumber">The frame number to draw; it also drives the animation.</param>
+    /// <param name="blurSigma">How out of focus the picture is: the Gaussian blur's sigma in pixels (0: sharp).</param>
     /// <returns>A complete JPEG file (starting with <c>FF D8</c> and ending with <c>FF D9</c>).</returns>
     /// <exception cref="ObjectDisposedException">The renderer has been disposed.</exception>
     /// <exception cref="InvalidOperationException">SkiaSharp failed to encode the frame.</exception>
-    public byte[] Render(long frameNumber)
+    public byte[] Render(long frameNumber, float blurSigma = 0)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
 
@@ -154,6 +155,12 @@ public sealed class TestPatternRenderer : IDisposable
         DrawBall(frameNumber);
         DrawBorder();
         DrawFrameNumber(frameNumber);
+        if (blurSigma > 0.01f)
+        {
+            using var sharp = SKImage.FromPixelCopy(_pixmap);
+            using var blur = new SKPaint { ImageFilter = SKImageFilter.CreateBlur(blurSigma, blurSigma, SKShaderTileMode.Clamp) };
+            _canvas.DrawImage(sharp, 0, 0, SKSamplingOptions.Default, blur);
+        }
 
         using var data = _pixmap.Encode(_jpegOptions)
             ?? throw new InvalidOperationException("SkiaSharp failed to encode the frame as JPEG.");
