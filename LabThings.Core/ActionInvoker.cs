@@ -67,7 +67,7 @@ internal static class ActionInvoker
     /// Calls the action on <paramref name="thing"/>: input parameters from <paramref name="inputs"/> (their defaults
     /// when absent), the others (cancellation token, logger, progress, context) from <paramref name="context"/>.
     /// </summary>
-    /// <returns>The action's result, or null if it returns nothing.</returns>
+    /// <returns>The action's result, or null if it returns nothing. An exception the action throws synchronously is in the task.</returns>
     public static Task<object?> InvokeAsync(Thing thing, ActionDefinition action, IReadOnlyDictionary<string, object?> inputs, ActionContext context)
     {
         var parameters = action.Parameters;
@@ -85,6 +85,18 @@ internal static class ActionInvoker
             };
         }
 
-        return action.InvokeAsync(thing, arguments);
+        // The action runs on a context that catches exceptions from async void work it starts, and with the Thing's
+        // Logger writing to this invocation's log (both flow into the action's awaits and the methods it calls).
+        var previous = SynchronizationContext.Current;
+        using var scope = thing.EnterInvocation(context.Logger);
+        SynchronizationContext.SetSynchronizationContext(new ActionSynchronizationContext(context.Logger));
+        try
+        {
+            return action.InvokeAsync(thing, arguments);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
     }
 }

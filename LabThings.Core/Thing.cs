@@ -19,6 +19,7 @@ namespace LabThings;
 /// </remarks>
 public abstract partial class Thing
 {
+    private static readonly AsyncLocal<InvocationLogger?> CurrentInvocation = new();
     private readonly ConcurrentDictionary<string, MjpegStream> _streams = new(StringComparer.Ordinal);
     private IThingConnection? _connection;
     private ThingDefinition? _definition;
@@ -30,8 +31,19 @@ public abstract partial class Thing
     /// <exception cref="ThingDefinitionException">The type cannot be described; lists every problem.</exception>
     public ThingDefinition Definition => _definition ??= ThingDefinitions.Get(GetType());
 
-    /// <summary>The Thing's logger (category <c>LabThings.Things.{name}</c>); a no-op logger until the Thing is added to a server.</summary>
-    protected ILogger Logger => _connection?.Logger ?? NullLogger.Instance;
+    /// <summary>
+    /// The Thing's logger (category <c>LabThings.Things.{name}</c>); a no-op logger until the Thing is added to a server.
+    /// Inside one of this Thing's actions, and in everything the action calls or awaits, it also writes (from
+    /// Information up) into that invocation's <c>log</c>.
+    /// </summary>
+    protected ILogger Logger => CurrentInvocation.Value switch
+    {
+        { } invocation when ReferenceEquals(invocation.Thing, this) => invocation.Logger,
+
+        // Another Thing used during the invocation (e.g. through a slot): its own log, and the invocation's records.
+        { Logger: IInvocationLog log } => log.For(_connection?.Logger ?? NullLogger.Instance),
+        _ => _connection?.Logger ?? NullLogger.Instance,
+    };
 
     /// <summary>Streams created so far on this instance.</summary>
     internal IEnumerable<MjpegStream> CreatedStreams => _streams.Values;
@@ -72,6 +84,17 @@ public abstract partial class Thing
         return _streams.GetOrAdd(propertyName, static (_, size) => new MjpegStream(size), definition.RingbufferSize);
     }
 
+    /// <summary>
+    /// Makes <see cref="Logger"/> write to an invocation's log until the result is disposed, in this call and in
+    /// everything it starts (the value flows with the execution context into awaits and tasks).
+    /// </summary>
+    internal InvocationScope EnterInvocation(ILogger invocationLogger)
+    {
+        var previous = CurrentInvocation.Value;
+        CurrentInvocation.Value = new InvocationLogger(this, invocationLogger);
+        return new InvocationScope(previous);
+    }
+
     /// <summary>Lets the server call <see cref="StartAsync"/>.</summary>
     internal Task StartThingAsync(CancellationToken cancellationToken) => StartAsync(cancellationToken);
 
@@ -105,4 +128,13 @@ public abstract partial class Thing
             thingEvent.Subscribe(this, payload => connection.EventRaised(thingEvent, payload));
         }
     }
+
+    /// <summary>Restores the invocation logger that was current before <see cref="EnterInvocation"/>.</summary>
+    internal readonly struct InvocationScope(InvocationLogger? previous) : IDisposable
+    {
+        public void Dispose() => CurrentInvocation.Value = previous;
+    }
+
+    /// <summary>The Thing whose action is running, and its invocation's logger.</summary>
+    internal sealed record InvocationLogger(Thing Thing, ILogger Logger);
 }

@@ -30,8 +30,29 @@ public static class LabThingsEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var provider = endpoints.ServiceProvider;
-        var host = provider.GetService<ThingHost>()
-            ?? throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
+        if (provider.GetService<IServiceProviderIsService>()?.IsService(typeof(ThingHost)) is true)
+        {
+            // Checked here, before the container creates the host, so a problem is thrown from the application's own
+            // MapThings() call and its stack trace is two lines, not the container's.
+            ThingHost.Validate([.. provider.GetServices<ThingRegistration>()], provider.GetService<IServiceProviderIsService>());
+        }
+
+        ThingHost? host;
+        try
+        {
+            host = provider.GetService<ThingHost>();
+        }
+        catch (ThingDefinitionException ex)
+        {
+            // A Thing's constructor or factory failed while the container built the host: the same problem, thrown
+            // again from here so that the stack under the message is the application's; the cause keeps its own.
+            throw ex.InnerException is { } cause ? new ThingDefinitionException(ex.Problems[0], cause) : new ThingDefinitionException(ex.Problems);
+        }
+
+        if (host is null)
+        {
+            throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
+        }
         var services = new EndpointServices(
             host,
             provider.GetRequiredService<IOptions<LabThingsOptions>>().Value,

@@ -40,9 +40,9 @@ internal static partial class ThingDiscovery
         {
             var type = parameter.ParameterType;
             var at = $"{where}, parameter '{parameter.Name}'";
-            if (type.IsByRef || type.IsPointer || parameter.IsOut)
+            if (type.IsByRef || parameter.IsOut)
             {
-                problems.Add($"{at}: ref, out and pointer parameters are not supported");
+                problems.Add($"{at}: is passed by reference (LT0005): action input comes from a JSON body, so pass it by value and return results");
                 continue;
             }
 
@@ -54,7 +54,7 @@ internal static partial class ThingDiscovery
             var name = WireNames.FromMember(parameter.Name ?? $"arg{parameter.Position}");
             var isRequired = source == ActionParameterSource.Input && !parameter.HasDefaultValue;
             parameters.Add(new ActionParameter(name, source, isRequired, parameter));
-            if (source != ActionParameterSource.Input)
+            if (source != ActionParameterSource.Input || !CheckSendable(type, at, problems))
             {
                 continue;
             }
@@ -83,13 +83,18 @@ internal static partial class ThingDiscovery
             properties[name] = schema;
         }
 
+        if (method.ReturnType == typeof(void) && method.GetCustomAttribute<System.Runtime.CompilerServices.AsyncStateMachineAttribute>() is not null)
+        {
+            problems.Add($"{where}: the action is async void, so the server cannot wait for it and an exception in it would end the process (LT0002): return Task");
+        }
+
         var outputType = UnwrapReturnType(method.ReturnType);
         JsonObject? outputSchema = null;
         if (outputType == typeof(Blob))
         {
             outputSchema = BlobSchema.Create();
         }
-        else if (outputType is not null)
+        else if (outputType is not null && CheckSendable(outputType, $"{where}, return value", problems))
         {
             var nullable = !outputType.IsValueType && Nullability.Create(method.ReturnParameter).ReadState == NullabilityState.Nullable
                 && outputType == method.ReturnType;

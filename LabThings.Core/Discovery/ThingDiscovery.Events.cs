@@ -38,6 +38,11 @@ internal static partial class ThingDiscovery
             return null;
         }
 
+        if (payloadType is not null && !CheckSendable(payloadType, $"{where}, payload", problems))
+        {
+            return null;
+        }
+
         var schema = payloadType is null ? null : JsonSchemaGenerator.Generate(LabThingsJson.Options, payloadType, null, null, false, $"{where}, payload", problems);
         var name = attribute.Name ?? WireNames.FromMember(eventInfo.Name);
         if (WireNames.AffordanceNameProblem(name) is { } nameProblem)

@@ -28,15 +28,19 @@ internal static partial class ThingDiscovery
         }
 
         var valueType = property.PropertyType;
-        if (valueType == typeof(MjpegStream) || typeof(Delegate).IsAssignableFrom(valueType) || typeof(Task).IsAssignableFrom(valueType))
+        if (!CheckSendable(valueType, where, problems))
         {
-            problems.Add($"{where}: a {valueType.Name} cannot be a property value (use [MjpegStream] for streams)");
             return null;
         }
 
         var declaring = property.DeclaringType!;
         var isFunctional = declaring.GetField($"<{property.Name}>k__BackingField", BindingFlags.Instance | BindingFlags.NonPublic) is null;
         var setter = property.SetMethod is { IsStatic: false } set ? set : null;
+        if (!isFunctional && setter is not null && !SetterInspection.IsInitOnly(setter) && !SetterInspection.CallsSetProperty(setter))
+        {
+            problems.Add($"{where}: the setter does not call SetProperty, so changes are never observed or saved (LT0001): write 'set => SetProperty(ref field, value);'");
+        }
+
         var publicSetter = setter is { IsPublic: true };
         var readOnly = attribute.ReadOnlyOrNull ?? !publicSetter;
         if (attribute.ReadOnlyOrNull == false && setter is null)

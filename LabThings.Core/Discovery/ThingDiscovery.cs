@@ -49,6 +49,11 @@ internal static partial class ThingDiscovery
                 continue;
             }
 
+            if (!IsPublic(member))
+            {
+                problems.Add($"{where}: [{ShortName(attributes[0])}] is on a non-public member, and would publish it over HTTP to every client (LT0003): make it public or remove the attribute");
+            }
+
             var affordance = attributes[0] switch
             {
                 MjpegStreamAttribute stream => DiscoverStream(member, stream, where, problems),
@@ -65,7 +70,7 @@ internal static partial class ThingDiscovery
 
         foreach (var clash in affordances.GroupBy(a => a.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
         {
-            problems.Add($"{typeName}: {clash.Count()} affordances share the name '{clash.Key}' ({string.Join(", ", clash.Select(a => a.Member.Name))}); give one a different Name");
+            problems.Add($"{typeName}: {clash.Count()} affordances share the name '{clash.Key}' ({string.Join(", ", clash.Select(a => a.Member.Name))}) (LT0007): give one a different Name");
         }
 
         var slots = DiscoverSlots(thingType, typeName, problems);
@@ -117,6 +122,41 @@ internal static partial class ThingDiscovery
         return ordered.Select(m => m is PropertyInfo p ? type.GetProperty(p.Name, InstanceMembers | StaticMembers) ?? m : m);
     }
 
+    /// <summary>Whether clients are meant to see the member: a public method, event, field, or property with a public accessor.</summary>
+    private static bool IsPublic(MemberInfo member) => member switch
+    {
+        PropertyInfo p => p.GetMethod is { IsPublic: true } || p.SetMethod is { IsPublic: true },
+        MethodInfo m => m.IsPublic,
+        EventInfo e => e.AddMethod is { IsPublic: true },
+        FieldInfo f => f.IsPublic,
+        _ => false,
+    };
+
+    /// <summary><c>ThingSetting</c> for <see cref="ThingSettingAttribute"/>.</summary>
+    private static string ShortName(AffordanceAttribute attribute)
+    {
+        var name = attribute.GetType().Name;
+        return name.EndsWith("Attribute", StringComparison.Ordinal) ? name[..^"Attribute".Length] : name;
+    }
+
+    /// <summary>Adds a problem (LT0004) if <paramref name="type"/> cannot be sent; true if it can.</summary>
+    private static bool CheckSendable(Type type, string where, List<string> problems)
+    {
+        if (TypeShapes.Problem(type) is not { } problem)
+        {
+            return true;
+        }
+
+        problems.Add($"{where}: the type {TypeName(type)} cannot be sent: {problem} (LT0004)");
+        return false;
+    }
+
+    /// <summary><c>List&lt;Capture&gt;</c> rather than <c>List`1</c>.</summary>
+    private static string TypeName(Type type)
+        => type.IsGenericType
+            ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(TypeName))}>"
+            : type.Name;
+
     private static AffordanceDefinition? Unsupported(AffordanceAttribute attribute, string where, List<string> problems)
     {
         problems.Add($"{where}: {attribute.GetType().Name} is not supported by this version of LabThings");
@@ -134,7 +174,7 @@ internal static partial class ThingDiscovery
 
         if (property.PropertyType != typeof(MjpegStream))
         {
-            problems.Add($"{where}: [MjpegStream] property must be of type MjpegStream, not {property.PropertyType.Name}");
+            problems.Add($"{where}: [MjpegStream] property must be of type MjpegStream, not {property.PropertyType.Name} (LT0006): 'public MjpegStream {property.Name} => GetStream();'");
         }
 
         if (property.GetMethod is not { } getter || getter.IsStatic)

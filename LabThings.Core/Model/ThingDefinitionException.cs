@@ -39,9 +39,20 @@ public sealed class ThingDefinitionException : InvalidOperationException
     /// <summary>Every problem found, one line each.</summary>
     public IReadOnlyList<string> Problems { get; } = [];
 
+    /// <summary>
+    /// For a person reading a console: a header, then one problem per line, then where the LT codes are explained.
+    /// </summary>
     private static string FormatMessage(IReadOnlyList<string> problems)
-        => problems.Count == 1
-            ? $"Cannot describe Thing: {problems[0]}"
-            : $"Cannot describe Things ({problems.Count} problems):{Environment.NewLine}- "
-              + string.Join(Environment.NewLine + "- ", problems);
+    {
+        var nl = Environment.NewLine;
+        var header = problems.Count == 1
+            ? "LabThings cannot use the Things as declared (1 problem):"
+            : $"LabThings cannot use the Things as declared ({problems.Count} problems):";
+        var footer = problems.Any(p => p.Contains("(LT0", StringComparison.Ordinal))
+            ? $"{nl}Each LT code is explained in docs/diagnostics.md ({DiagnosticsHelp}); the LabThings analyzer reports them while you type."
+            : "";
+        return header + nl + "  - " + string.Join(nl + "  - ", problems) + footer;
+    }
+
+    private const string DiagnosticsHelp = "https://github.com/labthings-dotnet/labthings-dotnet/blob/main/docs/diagnostics.md";
 }

@@ -19,7 +19,7 @@ internal sealed class ThingHost
     public ThingHost(IEnumerable<ThingRegistration> registrations, IServiceProvider services, ObservationHub hub, IOptions<LabThingsOptions> options, ILoggerFactory loggerFactory)
     {
         var list = registrations.ToList();
-        Validate(list);
+        Validate(list, services.GetService<IServiceProviderIsService>());
         var plan = SlotResolver.Resolve(list, options.Value.Slots.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
         var settingsFolder = Path.GetFullPath(options.Value.SettingsFolder);
         var things = new List<HostedThing>(list.Count);
@@ -28,9 +28,7 @@ internal sealed class ThingHost
         {
             var registration = list[position];
             var slots = plan.Slots[position];
-            var thing = registration.Factory is { } factory
-                ? factory(services)
-                : (Thing)ActivatorUtilities.CreateInstance(services, registration.ThingType, [.. ConstructorArguments(slots, created, list)]);
+            var thing = Create(registration, services, [.. ConstructorArguments(slots, created, list)]);
             if (thing is null)
             {
                 throw new InvalidOperationException($"The factory for Thing '{registration.Name}' returned null.");
@@ -85,7 +83,14 @@ internal sealed class ThingHost
     public HostedThing Get(string name)
         => _byName.GetValueOrDefault(name) ?? throw new KeyNotFoundException($"There is no Thing named '{name}' on this server.");
 
-    private static void Validate(List<ThingRegistration> registrations)
+    /// <summary>
+    /// Checks every registration and Thing type, and throws one <see cref="ThingDefinitionException"/> listing every
+    /// problem. <c>MapThings()</c> calls it before the container creates the host, so that the exception's stack is
+    /// the application's, not the container's.
+    /// </summary>
+    /// <param name="registrations">The Things added.</param>
+    /// <param name="isService">Tells which constructor parameters the container can supply; null to skip that check.</param>
+    public static void Validate(IReadOnlyList<ThingRegistration> registrations, IServiceProviderIsService? isService)
     {
         var problems = new List<string>();
         if (registrations.Count == 0)
@@ -111,9 +116,78 @@ internal sealed class ThingHost
             ThingDefinitions.TryGet(type, problems);
         }
 
+        if (isService is not null)
+        {
+            foreach (var registration in registrations.Where(r => r.ByDependencyInjection))
+            {
+                if (ConstructorProblem(registration, isService) is { } problem)
+                {
+                    problems.Add(problem);
+                }
+            }
+        }
+
         if (problems.Count > 0)
         {
             throw new ThingDefinitionException(problems);
         }
     }
+
+    /// <summary>Creates the Thing; what its constructor or factory throws comes out as a problem naming the Thing, with the cause inside.</summary>
+    private static Thing? Create(ThingRegistration registration, IServiceProvider services, object[] slotArguments)
+    {
+        try
+        {
+            return registration.Factory is { } factory
+                ? factory(services)
+                : (Thing)ActivatorUtilities.CreateInstance(services, registration.ThingType, slotArguments);
+        }
+        catch (Exception ex) when (ex is not ThingDefinitionException and not OutOfMemoryException)
+        {
+            throw new ThingDefinitionException(
+                $"Thing '{registration.Name}' ({registration.ThingType.FullName}): its constructor or factory threw {ex.GetType().Name}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Why the container cannot create the Thing: no public constructor, or none whose parameters are all services
+    /// (or have defaults). Names the parameters of the constructor closest to working, and the overloads that help.
+    /// </summary>
+    private static string? ConstructorProblem(ThingRegistration registration, IServiceProviderIsService isService)
+    {
+        var type = registration.ThingType;
+        var where = $"Thing '{registration.Name}' ({type.FullName})";
+        var hint = $"add it with a factory, AddThing(\"{registration.Name}\", sp => new {type.Name}(...)), or an instance, AddThing(\"{registration.Name}\", new {type.Name}(...))";
+        var constructors = type.GetConstructors();
+        if (constructors.Length == 0)
+        {
+            return type.IsAbstract ? null : $"{where}: has no public constructor, so dependency injection cannot create it: {hint}";
+        }
+
+        var missing = constructors
+            .Select(c => c.GetParameters().Where(p => !p.HasDefaultValue && !IsSlot(p) && !isService.IsService(p.ParameterType)).ToList())
+            .MinBy(m => m.Count)!;
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var names = string.Join(", ", missing.Select(p => $"{CSharpName(p.ParameterType)} {p.Name}"));
+        var verb = missing.Count == 1 ? "is not a service" : "are not services";
+        return $"{where}: its constructor needs {names}, which {verb}, so dependency injection cannot create it: {hint}";
+    }
+
+    /// <summary>A constructor parameter the server fills with Things (see <see cref="ThingSlotAttribute"/>), not the container.</summary>
+    private static bool IsSlot(System.Reflection.ParameterInfo parameter)
+        => typeof(Thing).IsAssignableFrom(parameter.ParameterType) || parameter.IsDefined(typeof(ThingSlotAttribute), inherit: true);
+
+    private static string CSharpName(Type type) => Type.GetTypeCode(type) switch
+    {
+        TypeCode.String => "string",
+        TypeCode.Int32 => "int",
+        TypeCode.Int64 => "long",
+        TypeCode.Double => "double",
+        TypeCode.Boolean => "bool",
+        _ => type.Name,
+    };
 }

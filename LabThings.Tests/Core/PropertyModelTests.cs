@@ -111,6 +111,8 @@ public sealed class PropertyModelTests
 
     public sealed record Node(int Value, Node? Next);
 
+    // Deliberately broken, so that discovery's own checks are tested: the analyzer's are turned off here.
+#pragma warning disable LT0001
     private sealed class BadProperties : Thing
     {
         [ThingProperty]
@@ -128,4 +130,5 @@ public sealed class PropertyModelTests
         [ThingProperty(Resetter = "Nope")]
         public int MissingResetter { get; set; }
     }
+#pragma warning restore LT0001
 }
