@@ -71,6 +71,7 @@ public static class LabThingsEndpointRouteBuilderExtensions
                 .WithDisplayName($"LabThings {endpoint.Kind} {endpoint.Method} {endpoint.Route}");
         }
 
+        HttpEndpoints.Map(group, services);
         group.MapMethods(ThingPaths.OpenApiDocument, [HttpMethods.Get, HttpMethods.Head], OpenApiDocumentEndpoint.HandleAsync).ExcludeFromDescription();
         return group;
     }
