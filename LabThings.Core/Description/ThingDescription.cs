@@ -58,6 +58,10 @@ internal sealed record ThingDescription
     /// <summary>Links to other resources (e.g. a stream's viewer page).</summary>
     [JsonPropertyName("links")]
     public IReadOnlyList<Link>? Links { get; init; }
+
+    /// <summary>Data schemas that forms' <c>additionalResponses</c> name (the invocation, problem details).</summary>
+    [JsonPropertyName("schemaDefinitions")]
+    public IReadOnlyDictionary<string, JsonObject>? SchemaDefinitions { get; init; }
 }
 
 /// <summary>A security scheme of a Thing Description (TD 1.1 section 5.3.3).</summary>
@@ -219,11 +223,24 @@ internal sealed record Form
     /// <summary>The security schemes of this form when they differ from the Thing's (e.g. <c>nosec</c> for reads open to all).</summary>
     [JsonPropertyName("security")]
     public IReadOnlyList<string>? Security { get; init; }
+
+    /// <summary>Responses other than the default one (an invocation instead of the output, an error), or null.</summary>
+    [JsonPropertyName("additionalResponses")]
+    public IReadOnlyList<AdditionalResponse>? AdditionalResponses { get; init; }
 }
 
 /// <summary>The expected response of a form.</summary>
 /// <param name="ContentType">The response's media type.</param>
 internal sealed record ExpectedResponse([property: JsonPropertyName("contentType")] string ContentType);
+
+/// <summary>A response a form may give besides its default one.</summary>
+/// <param name="Success">Whether it reports success (an invocation to follow) or failure (problem details).</param>
+/// <param name="ContentType">Its media type.</param>
+/// <param name="Schema">The name of its data schema in the TD's <c>schemaDefinitions</c>.</param>
+internal sealed record AdditionalResponse(
+    [property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("contentType")] string ContentType,
+    [property: JsonPropertyName("schema")] string Schema);
 
 /// <summary>A link from a Thing Description to another resource.</summary>
 internal sealed record Link

@@ -90,10 +90,13 @@ internal static class ThingDescriptionBuilder
             Base = thingUrl.AbsoluteUri,
             SecurityDefinitions = security.Definitions,
             Security = security.Security,
-            Properties = properties.Count > 0 ? properties : null,
-            Actions = actions.Count > 0 ? actions : null,
-            Events = events.Count > 0 ? events : null,
+            // Always present, empty or not: labthings-fastapi's Python ThingClient.from_url reads "properties" and
+            // "actions" without checking that they exist.
+            Properties = properties,
+            Actions = actions,
+            Events = events,
             Links = links.Count > 0 ? links : null,
+            SchemaDefinitions = ResponseSchemas.For(definition),
         };
     }
 
@@ -166,20 +169,72 @@ internal static class ThingDescriptionBuilder
         Href = ThingPaths.RelativeAffordance(property.Name),
         Op = writable ? ["readproperty", "writeproperty"] : ["readproperty"],
         ContentType = "application/json",
+        AdditionalResponses = writable ? [ResponseSchemas.ProblemResponse] : null,
     };
 
     /// <summary>
     /// An action's first form waits and answers with the output, which is what a generic WoT client's
-    /// <c>invokeAction</c> expects; the second is labthings-fastapi's, answering 201 with the invocation. The
-    /// invocation can then be queried and cancelled through the <c>queryaction</c> and <c>cancelaction</c> forms.
+    /// <c>invokeAction</c> expects; for a blob output that is its link (<c>{href, media_type}</c>, as the output schema
+    /// says), and a second form on the same href asks for the blob's bytes instead (<c>response.contentType</c>, sent as
+    /// the Accept header). Then labthings-fastapi's form, answering 201 with the invocation (described as a successful
+    /// additional response), which can be queried and cancelled through the <c>queryaction</c> and <c>cancelaction</c> forms.
     /// </summary>
     private static ActionAffordance Action(ActionDefinition action)
     {
         var input = action.InputSchemaNode["properties"] is JsonObject { Count: > 0 } ? TdDataSchema.From(action.InputSchemaNode) : null;
         var output = action.OutputSchemaNode is { } schema ? TdDataSchema.From(schema) : null;
-        // A blob's bytes come back with the blob's own media type: announce it only when the action declares
+        var forms = new List<Form>
+        {
+            new()
+            {
+                Href = ThingPaths.RelativeInvokeAndWait(action.Name),
+                Op = ["invokeaction"],
+                ContentType = "application/json",
+                MethodName = "POST",
+                AdditionalResponses = [ResponseSchemas.ProblemResponse],
+            },
+        };
+
+        // The bytes of a blob come back with the blob's own media type: offer them only when the action declares
         // it, since a client that is told one type rejects any other.
-        var blobResponse = action.OutputIsBlob && action.OutputMediaType is { } mediaType ? new ExpectedResponse(mediaType) : null;
+        if (action.OutputIsBlob && action.OutputMediaType is { } mediaType)
+        {
+            forms.Add(new Form
+            {
+                Href = ThingPaths.RelativeInvokeAndWait(action.Name),
+                Op = ["invokeaction"],
+                ContentType = "application/json",
+                MethodName = "POST",
+                Response = new ExpectedResponse(mediaType),
+                AdditionalResponses = [ResponseSchemas.ProblemResponse],
+            });
+        }
+
+        forms.Add(new Form
+        {
+            Href = ThingPaths.RelativeAffordance(action.Name),
+            Op = ["invokeaction"],
+            ContentType = "application/json",
+            MethodName = "POST",
+            AdditionalResponses = [ResponseSchemas.InvocationResponse, ResponseSchemas.ProblemResponse],
+        });
+        forms.Add(new Form
+        {
+            Href = ThingPaths.RelativeInvocationTemplate,
+            Op = ["queryaction"],
+            ContentType = "application/json",
+            MethodName = "GET",
+            AdditionalResponses = [ResponseSchemas.InvocationResponse],
+        });
+        forms.Add(new Form
+        {
+            Href = ThingPaths.RelativeInvocationTemplate,
+            Op = ["cancelaction"],
+            MethodName = "DELETE",
+            Response = new ExpectedResponse("application/json"),
+            AdditionalResponses = [ResponseSchemas.InvocationResponse, ResponseSchemas.ProblemResponse],
+        });
+
         return new ActionAffordance
         {
             Title = action.Title,
@@ -188,38 +243,8 @@ internal static class ThingDescriptionBuilder
             Output = output,
             Safe = action.Safe,
             Idempotent = action.Idempotent,
-            UriVariables = new JsonObject { ["id"] = new JsonObject { ["type"] = "string", ["description"] = "The invocation's id (from the 201 response of the second form)" } },
-            Forms =
-            [
-                new Form
-                {
-                    Href = ThingPaths.RelativeInvokeAndWait(action.Name),
-                    Op = ["invokeaction"],
-                    ContentType = "application/json",
-                    MethodName = "POST",
-                    Response = blobResponse,
-                },
-                new Form
-                {
-                    Href = ThingPaths.RelativeAffordance(action.Name),
-                    Op = ["invokeaction"],
-                    ContentType = "application/json",
-                    MethodName = "POST",
-                },
-                new Form
-                {
-                    Href = ThingPaths.RelativeInvocationTemplate,
-                    Op = ["queryaction"],
-                    ContentType = "application/json",
-                    MethodName = "GET",
-                },
-                new Form
-                {
-                    Href = ThingPaths.RelativeInvocationTemplate,
-                    Op = ["cancelaction"],
-                    MethodName = "DELETE",
-                },
-            ],
+            UriVariables = new JsonObject { ["id"] = new JsonObject { ["type"] = "string", ["description"] = "The invocation's id (from the 201 response of the labthings-fastapi form)" } },
+            Forms = forms,
         };
     }
 
@@ -234,6 +259,10 @@ internal static class ThingDescriptionBuilder
         ReadOnly = true,
         WriteOnly = false,
         Observable = true,
+
+        // The value is a JPEG. As a JSON value (what generic clients such as node-wot make of an image/jpeg body)
+        // that is a base64 string; on the wire it is the bytes themselves, as the forms' content types say.
+        DataSchema = new JsonObject { ["type"] = "string", ["contentEncoding"] = "base64", ["contentMediaType"] = "image/jpeg" },
         Forms =
         [
             new Form

@@ -83,7 +83,7 @@ internal static class ActionEndpoints
                     action)
                 .Json(202, "Still running: the invocation", api.Invocation(output));
             operation = action.OutputIsBlob
-                ? operation.Response(200, "The output's bytes, with its media type", action.OutputMediaType ?? "application/octet-stream", OperationBuilder.Binary())
+                ? operation.BlobOrLink(200, "The output: the blob's bytes with its media type, or its link {href, media_type} when the Accept header prefers application/json", action.OutputMediaType ?? "application/octet-stream", output!)
                 : output is not null
                     ? operation.Json(200, "The output", output)
                     : operation.Response(204, "Finished; the action has no output");
@@ -145,6 +145,8 @@ internal static class ActionEndpoints
 
     private static Task WriteOutcomeAsync(HttpContext context, Invocation invocation, BlobStore blobs) => invocation.Status switch
     {
+        InvocationStatus.Completed when invocation.OutputBlobId is not null && OutputNegotiation.PrefersJson(context.Request, invocation.BlobMediaType)
+            => JsonResponses.WriteAsync(context, StatusCodes.Status200OK, invocation.OutputJson(path => new Uri(RequestUrls.ApplicationBase(context.Request), path.TrimStart('/')).AbsoluteUri)),
         InvocationStatus.Completed => InvocationEndpoints.WriteOutputAsync(context, invocation, blobs),
         InvocationStatus.Cancelled => Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Invocation cancelled", $"Invocation {invocation.Id} was cancelled before it finished."),
         _ => Problems.WriteAsync(context, StatusCodes.Status500InternalServerError, invocation.Error?.Title ?? "Action failed", invocation.Error?.Detail ?? "The action failed."),

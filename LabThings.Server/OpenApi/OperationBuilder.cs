@@ -23,6 +23,21 @@ internal sealed class OperationBuilder(OpenApiContext context, string summary, s
         return this;
     }
 
+    /// <summary>A response that is either bytes of <paramref name="mediaType"/> or, for clients that ask for JSON, <paramref name="link"/>.</summary>
+    public OperationBuilder BlobOrLink(int status, string description, string mediaType, IOpenApiSchema link)
+    {
+        _operation.Responses![Status(status)] = new OpenApiResponse
+        {
+            Description = description,
+            Content = new Dictionary<string, IOpenApiMediaType>
+            {
+                [mediaType] = new OpenApiMediaType { Schema = Binary() },
+                ["application/json"] = new OpenApiMediaType { Schema = link },
+            },
+        };
+        return this;
+    }
+
     /// <summary>A response without a body.</summary>
     public OperationBuilder Response(int status, string description)
     {

@@ -61,6 +61,61 @@ public sealed class ThingDescriptionBuilderTests
     }
 
     [Fact]
+    public void Build_ActionForms_DescribeTheirResponses()
+    {
+        var td = Describe(new FakeConnection("worker").Attach(new Worker()), Base);
+        var forms = td["actions"]!["add"]!["forms"]!.AsArray();
+
+        // The waiting form answers with the output (the default response); the 201 form with an invocation, which is
+        // what queryaction and cancelaction answer too; refusals are problem details.
+        forms[0]!["additionalResponses"]!.AsArray().Select(r => (r!["success"]!.GetValue<bool>(), r["schema"]!.GetValue<string>())).Should().Equal((false, "problem"));
+        forms[1]!["additionalResponses"]!.AsArray().Select(r => (r!["success"]!.GetValue<bool>(), r["schema"]!.GetValue<string>())).Should().Equal((true, "invocation"), (false, "problem"));
+        forms[2]!["additionalResponses"]![0]!["schema"]!.GetValue<string>().Should().Be("invocation");
+        forms[3]!["response"]!["contentType"]!.GetValue<string>().Should().Be("application/json");
+        td["schemaDefinitions"]!["invocation"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()).Should().Equal("status", "id", "href");
+        td["schemaDefinitions"]!["problem"]!["properties"]!["errors"]!["type"]!.GetValue<string>().Should().Be("array");
+    }
+
+    [Fact]
+    public void Build_BlobAction_OffersTheLinkFirstAndItsBytesOnASecondForm()
+    {
+        using var camera = new LabThings.Examples.SyntheticCamera();
+        var td = Describe(new FakeConnection("camera").Attach(camera), Base);
+        var capture = td["actions"]!["capture_jpeg"]!;
+        var forms = capture["forms"]!.AsArray();
+
+        capture["output"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()).Should().Equal("href");
+        forms[0]!["href"]!.GetValue<string>().Should().Be("capture_jpeg/sync");
+        forms[0]!["response"].Should().BeNull("the first form answers with the JSON link the output schema describes");
+        forms[1]!["href"]!.GetValue<string>().Should().Be("capture_jpeg/sync");
+        forms[1]!["response"]!["contentType"]!.GetValue<string>().Should().Be("image/jpeg");
+        forms[2]!["href"]!.GetValue<string>().Should().Be("capture_jpeg");
+    }
+
+    [Fact]
+    public void Build_Stream_HasAStringDataSchemaForItsJpegValue()
+    {
+        using var camera = new LabThings.Examples.SyntheticCamera();
+        var td = Describe(new FakeConnection("camera").Attach(camera), Base);
+        var stream = td["properties"]!["stream"]!;
+
+        stream["type"]!.GetValue<string>().Should().Be("string");
+        stream["contentMediaType"]!.GetValue<string>().Should().Be("image/jpeg");
+        stream["contentEncoding"]!.GetValue<string>().Should().Be("base64");
+    }
+
+    [Fact]
+    public void Build_ThingWithoutActionsOrEvents_StillListsThemEmpty()
+    {
+        var td = Describe(new FakeConnection("light").Attach(new LabThings.Examples.Light()), Base);
+
+        // labthings-fastapi's Python ThingClient.from_url indexes td["actions"] without checking for it.
+        td["actions"]!.AsObject().Should().BeEmpty();
+        td["events"]!.AsObject().Should().BeEmpty();
+        td["properties"]!.AsObject().Should().NotBeEmpty();
+    }
+
+    [Fact]
     public void Build_UnattachedThing_Throws()
     {
         var act = () => ThingDescriptionBuilder.Build(new Instrument(), Base);

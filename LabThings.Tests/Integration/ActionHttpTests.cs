@@ -244,6 +244,43 @@ public sealed class ActionHttpTests : IAsyncLifetime
         (await blob.Content.ReadAsByteArrayAsync()).Should().HaveCount(10);
     }
 
+    [Theory]
+    [InlineData("application/json", true)]
+    [InlineData("application/json, */*;q=0.8", true)]
+    [InlineData("application/x-test", false)]
+    [InlineData("application/json;q=0.5, application/x-test", false)]
+    [InlineData("application/*", false)]
+    [InlineData("*/*", false)]
+    [InlineData(null, false)]
+    public async Task Sync_BlobOutput_IsItsLinkWhenTheClientPrefersJsonAndItsBytesOtherwise(string? accept, bool link)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "worker/make_blob/sync") { Content = new StringContent("""{"size": 10}""", Encoding.UTF8, "application/json") };
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        using var response = await Client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        if (!link)
+        {
+            response.Content.Headers.ContentType!.MediaType.Should().Be("application/x-test");
+            (await response.Content.ReadAsByteArrayAsync()).Should().Equal((await Worker.LastMadeBlob!.ReadAllBytesAsync()).ToArray());
+            return;
+        }
+
+        // The link is what the TD's output schema and the invocation's output say, and it downloads the same bytes.
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/json");
+        var output = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        output["media_type"]!.GetValue<string>().Should().Be("application/x-test");
+        var href = output["href"]!.GetValue<string>();
+        href.Should().StartWith(_server.BaseAddress.AbsoluteUri + "blob/");
+        (await Client.GetByteArrayAsync(href)).Should().Equal((await Worker.LastMadeBlob!.ReadAllBytesAsync()).ToArray());
+        var invocations = JsonNode.Parse(await Client.GetStringAsync("worker/make_blob"))!.AsArray();
+        invocations[^1]!["output"]!["href"]!.GetValue<string>().Should().Be(href);
+    }
+
     [Fact]
     public async Task Sync_ActionLongerThanTheLimit_Answers202WithTheInvocationToPoll()
     {
