@@ -16,6 +16,7 @@ public sealed class LocalFeed : IAsyncLifetime
         "LabThings.Outputs/LabThings.Outputs.csproj",
         "LabThings.Server/LabThings.Server.csproj",
         "LabThings.Cameras.Ffmpeg/LabThings.Cameras.Ffmpeg.csproj",
+        "LabThings.Client/LabThings.Client.csproj",
         "examples/LabThings.Examples/LabThings.Examples.csproj",
         "tools/LabThings.ServerTool/LabThings.ServerTool.csproj",
         "templates/LabThings.Templates.csproj",
