@@ -17,13 +17,15 @@ public sealed class SuppressorTests
                 [ThingAction] public int {|#0:Add|}(int a, int b) => a + b;
                 [ThingProperty] public int {|#1:Answer|} => 42;
                 public int {|#2:Helper|}() => 1;
+                [HttpEndpoint("GET", "files")] public int {|#3:Files|}() => 0;
             }
             """;
         var test = new AnalyzerTest<InstanceAffordanceSuppressor>(
             source,
             DiagnosticResult.CompilerWarning("CA1822").WithLocation(0).WithArguments("Add").WithIsSuppressed(true),
             DiagnosticResult.CompilerWarning("CA1822").WithLocation(1).WithArguments("Answer").WithIsSuppressed(true),
-            DiagnosticResult.CompilerWarning("CA1822").WithLocation(2).WithArguments("Helper").WithIsSuppressed(false));
+            DiagnosticResult.CompilerWarning("CA1822").WithLocation(2).WithArguments("Helper").WithIsSuppressed(false),
+            DiagnosticResult.CompilerWarning("CA1822").WithLocation(3).WithArguments("Files").WithIsSuppressed(true));
         test.ExtraAnalyzers.Add(new FakeMarkMembersAsStatic());
         await test.RunAsync();
     }

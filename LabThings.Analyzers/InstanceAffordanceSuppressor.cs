@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -39,7 +40,9 @@ public sealed class InstanceAffordanceSuppressor : DiagnosticSuppressor
                 symbol = owner;
             }
 
-            if (symbol is not null && known.AffordanceAttributeOf(symbol) is not null)
+            // An affordance, or an [HttpEndpoint] method: the server calls both on the Thing's instance.
+            if (symbol is not null && (known.AffordanceAttributeOf(symbol) is not null
+                || symbol.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, known.HttpEndpointAttribute))))
             {
                 context.ReportSuppression(Suppression.Create(Descriptors.InstanceActionSuppression, diagnostic));
             }

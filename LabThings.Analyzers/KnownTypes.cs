@@ -13,6 +13,7 @@ internal sealed class KnownTypes
         ThingActionAttribute = compilation.GetTypeByMetadataName("LabThings.ThingActionAttribute");
         ThingEventAttribute = compilation.GetTypeByMetadataName("LabThings.ThingEventAttribute");
         MjpegStreamAttribute = compilation.GetTypeByMetadataName("LabThings.MjpegStreamAttribute");
+        HttpEndpointAttribute = compilation.GetTypeByMetadataName("LabThings.HttpEndpointAttribute");
         ActionContext = compilation.GetTypeByMetadataName("LabThings.ActionContext");
         MjpegStream = compilation.GetTypeByMetadataName("LabThings.Outputs.MjpegStream");
         Blob = compilation.GetTypeByMetadataName("LabThings.Outputs.Blob");
@@ -44,6 +45,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? ThingEventAttribute { get; }
 
     public INamedTypeSymbol? MjpegStreamAttribute { get; }
+
+    public INamedTypeSymbol? HttpEndpointAttribute { get; }
 
     public INamedTypeSymbol? ActionContext { get; }
 

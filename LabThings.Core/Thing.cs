@@ -36,9 +36,14 @@ public abstract partial class Thing
     /// Inside one of this Thing's actions, and in everything the action calls or awaits, it also writes (from
     /// Information up) into that invocation's <c>log</c>.
     /// </summary>
-    protected ILogger Logger => CurrentInvocation.Value is { } invocation && ReferenceEquals(invocation.Thing, this)
-        ? invocation.Logger
-        : _connection?.Logger ?? NullLogger.Instance;
+    protected ILogger Logger => CurrentInvocation.Value switch
+    {
+        { } invocation when ReferenceEquals(invocation.Thing, this) => invocation.Logger,
+
+        // Another Thing used during the invocation (e.g. through a slot): its own log, and the invocation's records.
+        { Logger: IInvocationLog log } => log.For(_connection?.Logger ?? NullLogger.Instance),
+        _ => _connection?.Logger ?? NullLogger.Instance,
+    };
 
     /// <summary>Streams created so far on this instance.</summary>
     internal IEnumerable<MjpegStream> CreatedStreams => _streams.Values;

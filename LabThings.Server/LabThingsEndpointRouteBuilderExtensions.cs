@@ -72,6 +72,7 @@ public static class LabThingsEndpointRouteBuilderExtensions
                 .WithDisplayName($"LabThings {endpoint.Kind} {endpoint.Method} {endpoint.Route}");
         }
 
+        HttpEndpoints.Map(group, services);
         group.MapMethods(ThingPaths.OpenApiDocument, [HttpMethods.Get, HttpMethods.Head], OpenApiDocumentEndpoint.HandleAsync).ExcludeFromDescription();
         LabThings.Server.Ui.UiEndpoints.Map(group, services.Options);
         return group;

@@ -74,6 +74,8 @@ internal static partial class ThingDiscovery
         }
 
         var slots = DiscoverSlots(thingType, typeName, problems);
+        var thingScopes = thingType.GetCustomAttributes<RequireScopeAttribute>(inherit: true).Select(a => a.Scope).ToArray();
+        var httpEndpoints = DiscoverHttpEndpoints(thingType, typeName, affordances, thingScopes, problems);
         if (problems.Count > before)
         {
             return null;
@@ -81,7 +83,6 @@ internal static partial class ThingDiscovery
 
         var title = thingType.GetCustomAttribute<DisplayNameAttribute>()?.DisplayName ?? thingType.Name;
         var description = thingType.GetCustomAttribute<DescriptionAttribute>()?.Description;
-        var thingScopes = thingType.GetCustomAttributes<RequireScopeAttribute>(inherit: true).Select(a => a.Scope).ToArray();
         foreach (var affordance in affordances)
         {
             affordance.RequiredScopes = thingScopes
@@ -90,7 +91,7 @@ internal static partial class ThingDiscovery
                 .ToArray();
         }
 
-        return new ThingDefinition(thingType, title, description, [.. affordances]) { Slots = slots };
+        return new ThingDefinition(thingType, title, description, [.. affordances]) { Slots = slots, HttpEndpoints = httpEndpoints };
     }
 
     /// <summary>Members in declaration order, base classes first, each member once (overrides replace the base's).</summary>

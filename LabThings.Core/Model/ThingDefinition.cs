@@ -56,6 +56,9 @@ public sealed class ThingDefinition
     /// <summary>The other Things this Thing uses (<see cref="ThingSlotAttribute"/>), filled by the server at start-up.</summary>
     public ImmutableArray<SlotDefinition> Slots { get; internal init; } = [];
 
+    /// <summary>The Thing's plain HTTP endpoints (<see cref="HttpEndpointAttribute"/>), served under its path and described in OpenAPI only.</summary>
+    public ImmutableArray<HttpEndpointDefinition> HttpEndpoints { get; internal init; } = [];
+
     /// <summary>Finds an affordance by its wire name.</summary>
     /// <param name="name">The wire name.</param>
     /// <returns>The affordance, or null if there is none of that name.</returns>

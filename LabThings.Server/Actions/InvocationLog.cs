@@ -9,11 +9,12 @@ internal sealed record InvocationLogRecord(string Message, string LevelName, int
 /// The logger an action receives: every record goes to the Thing's logger and, from Information up, into the
 /// invocation's log (bounded: the oldest records are dropped past <see cref="MaxRecords"/>).
 /// </summary>
-internal sealed class InvocationLog(ILogger thingLogger, TimeProvider time) : ILogger
+internal sealed class InvocationLog(ILogger thingLogger, TimeProvider time) : ILogger, IInvocationLog
 {
     public const int MaxRecords = 1000;
     private readonly Lock _gate = new();
     private readonly Queue<InvocationLogRecord> _records = new();
+    private readonly InvocationLog? _target;
 
     public IReadOnlyList<InvocationLogRecord> Snapshot()
     {
@@ -41,6 +42,16 @@ internal sealed class InvocationLog(ILogger thingLogger, TimeProvider time) : IL
     }
 
     /// <summary>Adds a record to the invocation's log only (the server logs separately).</summary>
+    /// <inheritdoc/>
+    public ILogger For(ILogger otherThingLogger) => new InvocationLog(otherThingLogger, time, this);
+
+    /// <summary>Writes to another Thing's logger and into <paramref name="records"/>' records.</summary>
+    private InvocationLog(ILogger otherThingLogger, TimeProvider time, InvocationLog records)
+        : this(otherThingLogger, time)
+    {
+        _target = records;
+    }
+
     public void Add(LogLevel level, string message, string? exceptionType = null)
     {
         var (name, number) = level switch
@@ -51,6 +62,12 @@ internal sealed class InvocationLog(ILogger thingLogger, TimeProvider time) : IL
             LogLevel.Error => ("ERROR", 40),
             _ => ("CRITICAL", 50),
         };
+        if (_target is { } target && !ReferenceEquals(target, this))
+        {
+            target.Add(level, message, exceptionType);
+            return;
+        }
+
         lock (_gate)
         {
             if (_records.Count == MaxRecords)

@@ -31,6 +31,22 @@ internal static class CrossSiteGuard
     }
 
     /// <summary>Whether the endpoint changes something or opens a WebSocket, so that a foreign origin is refused.</summary>
+    /// <summary>
+    /// The <c>Origin</c> check of <see cref="Wrap"/> for a request outside the catalogue: false (with the refusal
+    /// written) when a state-changing request comes from a page of a foreign origin.
+    /// </summary>
+    public static async Task<bool> CheckAsync(HttpContext context, LabThingsOptions options)
+    {
+        var method = context.Request.Method;
+        if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || ForeignOrigin(context.Request, options) is not { } origin)
+        {
+            return true;
+        }
+
+        await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused", $"Requests that change something are not accepted from pages of {origin}. Add it to LabThingsOptions.AllowedOrigins to allow it.").ConfigureAwait(false);
+        return false;
+    }
+
     public static bool ChangesState(ThingEndpoint endpoint)
         => endpoint.Kind == ThingEndpointKind.WebSocket || !(HttpMethods.IsGet(endpoint.Method) || HttpMethods.IsHead(endpoint.Method));
 

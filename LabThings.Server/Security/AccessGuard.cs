@@ -47,6 +47,35 @@ internal static class AccessGuard
         };
     }
 
+    /// <summary>
+    /// The checks of <see cref="Wrap"/> for an endpoint that is not in the catalogue (a Thing's
+    /// <see cref="HttpEndpointAttribute"/> methods): true when the request may go on, otherwise the refusal is written.
+    /// </summary>
+    public static async Task<bool> CheckAsync(HttpContext context, SecurityPolicy policy, Operation operation, string thing, IReadOnlyList<string> requiredScopes)
+    {
+        if (!policy.Enabled)
+        {
+            return true;
+        }
+
+        var (caller, failure) = await policy.IdentifyAsync(context, queryTokenAllowed: false).ConfigureAwait(false);
+        if (caller is null)
+        {
+            await policy.ChallengeAsync(context, "Invalid credentials", failure!, invalidToken: true).ConfigureAwait(false);
+            return false;
+        }
+
+        if (!caller.May(operation, thing, requiredScopes))
+        {
+            var scopes = requiredScopes.Count > 0 ? " and the scopes " + string.Join(", ", requiredScopes.Select(s => $"'{s}'")) : "";
+            await RefuseAsync(context, policy, caller, $"the '{Caller.Scope(operation)}' permission on '{thing}'{scopes}").ConfigureAwait(false);
+            return false;
+        }
+
+        context.Features.Set(caller);
+        return true;
+    }
+
     /// <summary>401 with a challenge when the caller sent no credentials (and could), otherwise 403.</summary>
     public static Task RefuseAsync(HttpContext context, SecurityPolicy policy, Caller caller, string permission)
     {

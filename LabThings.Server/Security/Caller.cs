@@ -41,6 +41,10 @@ internal sealed class Caller
 
     /// <summary>Whether the caller may perform <paramref name="operation"/> on <paramref name="affordance"/> of <paramref name="thing"/>.</summary>
     public bool May(Operation operation, string? thing, AffordanceDefinition? affordance)
+        => May(operation, thing, affordance?.RequiredScopes ?? []);
+
+    /// <summary>Whether the caller may perform <paramref name="operation"/> on <paramref name="thing"/>, holding every one of <paramref name="requiredScopes"/>.</summary>
+    public bool May(Operation operation, string? thing, IReadOnlyList<string> requiredScopes)
     {
         if (operation == Operation.Describe)
         {
@@ -57,7 +61,7 @@ internal sealed class Caller
             return false;
         }
 
-        return affordance is null || affordance.RequiredScopes.All(s => _scopes.Contains("*") || _scopes.Contains(s));
+        return requiredScopes.All(s => _scopes.Contains("*") || _scopes.Contains(s));
     }
 
     /// <summary>Whether the caller may see <paramref name="invocation"/> (its status, log and output).</summary>

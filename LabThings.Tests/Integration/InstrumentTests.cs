@@ -40,7 +40,7 @@ public sealed class InstrumentTests
         invocation["output"]!["sizes"]!.AsArray().Should().HaveCount(16, "z from -300 to 300 in steps of 40");
         invocation["progress"]!.GetValue<double>().Should().Be(1);
         invocation["log"]!.AsArray().Select(l => l!["message"]!.GetValue<string>())
-            .Should().Contain(m => m.StartsWith("Moving from", StringComparison.Ordinal), "the stage's log records, written through the action's logger, are in the invocation's log")
+            .Should().Contain(m => m.StartsWith("Moving from", StringComparison.Ordinal), "the stage logs through its own Logger, and what another Thing logs during an invocation goes into its log")
             .And.Contain(m => m.StartsWith("Sharpest at z = ", StringComparison.Ordinal));
     }
 

@@ -164,7 +164,9 @@ public sealed class ThingSlotTests
     {
         [ThingSlot] public int Count { get; set; }
 
-        [ThingSlot] public Lamp ReadOnly => null!;
+        private readonly Lamp _lamp = null!;
+
+        [ThingSlot] public Lamp ReadOnly => _lamp;
 
         [ThingSlot] public IReadOnlyDictionary<int, Lamp> ByNumber { get; set; } = null!;
     }

@@ -50,7 +50,7 @@ public sealed partial class Autofocus : Thing
         for (var i = 0; i < count; i++)
         {
             var z = start.Z - range + (i * step);
-            await Stage.MoveAbsoluteAsync(start.X, start.Y, z, logger, cancellationToken);
+            await Stage.MoveAbsoluteAsync(start.X, start.Y, z, cancellationToken);
 
             // The next frame may have been drawn while the stage was still moving: measure the one after.
             await Camera.NextFrameSizeAsync(cancellationToken);
@@ -61,7 +61,7 @@ public sealed partial class Autofocus : Thing
         }
 
         var best = samples.MaxBy(s => s.Size)!;
-        await Stage.MoveAbsoluteAsync(start.X, start.Y, best.Z, logger, cancellationToken);
+        await Stage.MoveAbsoluteAsync(start.X, start.Y, best.Z, cancellationToken);
         Log.Chose(logger, best.Z, best.Size);
         progress.Report(1);
         return new AutofocusResult(best.Z, samples);

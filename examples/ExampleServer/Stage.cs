@@ -47,16 +47,20 @@ public sealed partial class Stage : Thing, IDisposable
     /// <summary>Moves by the given number of steps on each axis.</summary>
     /// <returns>The position reached.</returns>
     [ThingAction(Description = "Move by a number of steps on each axis; takes time in proportion to the distance; cancellable")]
-    public Task<StagePosition> MoveRelativeAsync(ILogger logger, CancellationToken cancellationToken, int x = 0, int y = 0, int z = 0)
+    public Task<StagePosition> MoveRelativeAsync(CancellationToken cancellationToken, int x = 0, int y = 0, int z = 0)
     {
         var from = Position;
-        return MoveAbsoluteAsync(from.X + x, from.Y + y, from.Z + z, logger, cancellationToken);
+        return MoveAbsoluteAsync(from.X + x, from.Y + y, from.Z + z, cancellationToken);
     }
 
-    /// <summary>Moves to a position; one move at a time (a second waits for the first).</summary>
+    /// <summary>
+    /// Moves to a position; one move at a time (a second waits for the first). It logs through the Thing's own
+    /// <see cref="Thing.Logger"/>, so when another Thing's action calls it (the autofocus, through its slot), the
+    /// lines also go into that invocation's log.
+    /// </summary>
     /// <returns>The position reached.</returns>
     [ThingAction(Description = "Move to a position; takes time in proportion to the distance; cancellable (the stage stops where it is)")]
-    public async Task<StagePosition> MoveAbsoluteAsync(int x, int y, int z, ILogger logger, CancellationToken cancellationToken)
+    public async Task<StagePosition> MoveAbsoluteAsync(int x, int y, int z, CancellationToken cancellationToken)
     {
         await _moving.WaitAsync(cancellationToken);
         try
@@ -64,7 +68,7 @@ public sealed partial class Stage : Thing, IDisposable
             var from = Position;
             var distance = Math.Max(Math.Abs(x - from.X), Math.Max(Math.Abs(y - from.Y), Math.Abs(z - from.Z)));
             var duration = TimeSpan.FromSeconds(distance / StepsPerSecond);
-            Log.Moving(logger, from.X, from.Y, from.Z, x, y, z);
+            Log.Moving(Logger, from.X, from.Y, from.Z, x, y, z);
             var started = _time.GetTimestamp();
             while (true)
             {

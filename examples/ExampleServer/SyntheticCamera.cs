@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using LabThings.Outputs;
+using Microsoft.AspNetCore.Http;
 
 namespace LabThings.Examples;
 
@@ -65,6 +66,28 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     /// <summary>Waits for the next frame and returns its size in bytes (a sharpness metric for autofocus).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The size in bytes.</returns>
+    /// <summary>The newest frame scaled down, for galleries and previews: a plain HTTP endpoint, not an affordance.</summary>
+    /// <param name="width">The thumbnail's width in pixels (16 to 640); the height keeps the aspect ratio.</param>
+    /// <returns>A JPEG, 400 for a bad width, or 503 before the first frame.</returns>
+    [HttpEndpoint("GET", "thumbnail", Summary = "The newest frame, scaled down", Description = "A JPEG of the newest frame at the given width (16 to 640 pixels, default 160).")]
+    public IResult Thumbnail(int width = 160)
+    {
+        if (width is < 16 or > 640)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad width", detail: $"width must be from 16 to 640 pixels, not {width}.");
+        }
+
+        if (Stream.NewestFrame is not { } frame)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No frame yet", detail: "The camera has not produced a frame yet.");
+        }
+
+        using var full = SkiaSharp.SKBitmap.Decode(frame.Frame.Span);
+        using var small = full.Resize(new SkiaSharp.SKImageInfo(width, Math.Max(1, full.Height * width / full.Width)), new SkiaSharp.SKSamplingOptions(SkiaSharp.SKFilterMode.Linear));
+        using var data = small.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 80);
+        return Results.File(data.ToArray(), "image/jpeg");
+    }
+
     [ThingAction(Description = "Size in bytes of the next frame (a sharpness metric)", Safe = true)]
     public Task<int> NextFrameSizeAsync(CancellationToken cancellationToken) => Stream.NextFrameSizeAsync(cancellationToken);
 
