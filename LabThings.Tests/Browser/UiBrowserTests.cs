@@ -117,7 +117,7 @@ public sealed class UiBrowserTests(BrowserFixture browser)
         var captured = page.GetByRole(AriaRole.Img, new() { Name = "Output of Capture jpeg" });
         await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 0", await captured.ElementHandleAsync(), new() { Timeout = 15_000 });
         (await captured.EvaluateAsync<int>("img => img.naturalHeight")).Should().Be(480);
-        (await page.Locator("[data-action=capture_jpeg] a[download]").GetAttributeAsync("href")).Should().StartWith("/blob/");
+        (await page.Locator("[data-action=capture_jpeg] a[download]").GetAttributeAsync("href")).Should().StartWith(server.BaseAddress.AbsoluteUri + "blob/");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Snapshot of Stream" }).ClickAsync();
         var snapshot = page.GetByRole(AriaRole.Img, new() { Name = "Snapshot of Stream" });
