@@ -38,7 +38,8 @@ async function renderIndex() {
   });
 
   status.textContent = names.length ? `${names.length} Thing${names.length === 1 ? '' : 's'} on this server.` : 'This server has no Things.';
-  main.append(h('h1', { text: 'Things' }), h('ul', { class: 'things' }, cards));
+  main.prepend(h('h1', { text: 'Things' }));
+  main.append(h('ul', { class: 'things' }, cards));
 }
 
 const thing = new URLSearchParams(location.search).get('thing');

@@ -28,12 +28,12 @@ export async function renderThing(main, status, name) {
   const values = properties.filter(([, p]) => !streamForm(p));
   const uses = (td.links || []).filter(link => link.rel === 'uses');
 
-  main.append(
+  main.prepend(...[
     h('nav', { 'aria-label': 'Breadcrumb', class: 'crumbs' }, h('a', { href: root, text: 'All Things' })),
     h('h1', { text: td.title || name }),
     td.description ? h('p', { class: 'lead', text: td.description }) : null,
     uses.length ? h('p', {}, 'Uses: ', uses.map((link, i) => [i ? ', ' : '', thingLink(link.href, base)])) : null,
-  );
+  ].filter(Boolean));
 
   const layout = h('div', { class: 'layout' });
   main.append(layout);
@@ -44,7 +44,8 @@ export async function renderThing(main, status, name) {
   const events = Object.entries(td.events || {});
   if (events.length) layout.append(eventFeed(page, events));
   main.append(descriptionSection(td));
-  status.textContent = `${td.title || name}: ${properties.length} properties, ${actions.length} actions, ${events.length} events.`;
+  const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  status.textContent = `${count(properties.length, 'property', 'properties')}, ${count(actions.length, 'action', 'actions')}, ${count(events.length, 'event', 'events')}; values update live.`;
 }
 
 function thingLink(href, base) {
