@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LabThings.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -133,7 +134,7 @@ public sealed class UiBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task EveryPage_HasNoSeriousAccessibilityViolations_NoConsoleErrors_AndMakesNoOutsideRequests()
+    public async Task EveryPage_HasNoSeriousAccessibilityViolations_NoConsoleErrors_NoOutsideRequests_AndFitsATablet()
     {
         await using var server = await RunningServer.StartExampleAsync();
         foreach (var query in new[] { "", "?thing=camera", "?thing=counter", "?thing=light", "?thing=stage", "?thing=autofocus" })
@@ -154,6 +155,12 @@ public sealed class UiBrowserTests(BrowserFixture browser)
             serious.Should().BeEmpty($"axe-core finds no serious violations on '/{query}'");
             session.ConsoleErrors.Should().BeEmpty($"'/{query}' runs without script errors or CSP violations");
             session.AssertStayedOffline();
+
+            // On a tablet beside the instrument (768 px wide, portrait) nothing needs scrolling sideways.
+            await session.Page.SetViewportSizeAsync(768, 1024);
+            (await session.Page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"))
+                .Should().BeTrue($"'/{query}' fits a tablet's width");
+            await session.Page.SetViewportSizeAsync(1280, 900);
             if (query is "?thing=stage" or "?thing=autofocus")
             {
                 await session.ScreenshotAsync(query["?thing=".Length..]);
@@ -183,6 +190,46 @@ public sealed class UiBrowserTests(BrowserFixture browser)
         var refused = await anonymous.APIRequest.GetAsync(new Uri(server.BaseAddress, "light/brightness").AbsoluteUri);
         refused.Status.Should().Be(401);
         refused.Headers["www-authenticate"].Should().Contain("Basic");
+    }
+
+    [Fact]
+    public async Task Controls_FromEnumBooleanStringObjectAndArraySchemas_WriteTheServer_AndShowItsRefusals()
+    {
+        await using var server = await RunningServer.StartAsync(b => b.Services.AddLabThings().AddThing<ControlBench>("bench"));
+        await using var session = await UiSession.OpenAsync(browser, server, "?thing=bench");
+        var page = session.Page;
+        async Task<string> ReadAsync(string property) => (await server.Client.GetStringAsync("bench/" + property)).Trim();
+
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Mode" }).SelectOptionAsync(new SelectOptionValue { Label = "Scanning" });
+        (await Eventually.TrueAsync(async () => await ReadAsync("mode") == "\"Scanning\"")).Should().BeTrue("choosing an option writes the enum");
+
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Shutter" }).CheckAsync();
+        (await Eventually.TrueAsync(async () => await ReadAsync("shutter") == "true")).Should().BeTrue("the switch writes the boolean");
+
+        var sample = page.GetByRole(AriaRole.Textbox, new() { Name = "Sample id" });
+        await sample.FillAsync("xy");
+        await sample.PressAsync("Enter");
+        await Expect(page.Locator("[data-property=sample_id] .message.error")).ToContainTextAsync("sample_id");
+        await sample.FillAsync("CD456");
+        await sample.PressAsync("Enter");
+        (await Eventually.TrueAsync(async () => await ReadAsync("sample_id") == "\"CD456\"")).Should().BeTrue();
+        await Expect(page.Locator("[data-property=sample_id] .message")).ToHaveTextAsync("");
+
+        var target = page.GetByRole(AriaRole.Group, new() { Name = "Target" });
+        await target.GetByRole(AriaRole.Spinbutton, new() { Name = "x" }).FillAsync("7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set Target" }).ClickAsync();
+        (await Eventually.TrueAsync(async () => await ReadAsync("target") == """{"x":7,"y":2.5}""")).Should().BeTrue("the nested form writes the object");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to Wells" }).ClickAsync();
+        await page.GetByRole(AriaRole.Spinbutton, new() { Name = "Wells item 3" }).FillAsync("9");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set Wells" }).ClickAsync();
+        (await Eventually.TrueAsync(async () => await ReadAsync("wells") == "[1,2,9]")).Should().BeTrue("the list writes the array");
+
+        // A change over HTTP moves the controls too.
+        (await server.Client.PutAsJsonAsync("bench/mode", "Imaging")).EnsureSuccessStatusCode();
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Mode" }).Locator("option:checked")).ToHaveTextAsync("Imaging");
+        session.ConsoleErrors.Where(e => !e.Contains("422", StringComparison.Ordinal)).Should().BeEmpty();
+        session.AssertStayedOffline();
     }
 
     private static async Task<int> BrightnessAsync(RunningServer server) => await server.Client.GetFromJsonAsync<int>("light/brightness");
@@ -266,4 +313,34 @@ public sealed class UiBrowserTests(BrowserFixture browser)
 
         public async ValueTask DisposeAsync() => await _context.DisposeAsync();
     }
+}
+
+/// <summary>What a bench is doing (an enum property for the page's select).</summary>
+public enum ControlBenchMode
+{
+    Idle,
+    Scanning,
+    Imaging,
+}
+
+/// <summary>A target position (an object property for the page's nested form).</summary>
+public sealed record ControlBenchTarget(int X, double Y);
+
+/// <summary>A Thing with one writable property of each kind of schema the page makes controls for.</summary>
+public sealed class ControlBench : Thing
+{
+    [ThingProperty(Description = "What the bench is doing")]
+    public ControlBenchMode Mode { get; set => SetProperty(ref field, value); } = ControlBenchMode.Idle;
+
+    [ThingProperty(Description = "Whether the shutter is open")]
+    public bool Shutter { get; set => SetProperty(ref field, value); }
+
+    [ThingProperty(Pattern = "^[A-Z]{2}[0-9]{3}$", Description = "Two capitals and three digits")]
+    public string SampleId { get; set => SetProperty(ref field, value); } = "AB123";
+
+    [ThingProperty(Description = "Where to go")]
+    public ControlBenchTarget Target { get; set => SetProperty(ref field, value); } = new(1, 2.5);
+
+    [ThingProperty(Description = "Wells to image")]
+    public IReadOnlyList<int> Wells { get; set => SetProperty(ref field, value); } = [1, 2];
 }

@@ -56,6 +56,19 @@ function isFocused(...elements) {
   return elements.some(el => el && (el === document.activeElement || el.contains(document.activeElement)));
 }
 
+/** Whether a control that keeps focus after use (a slider, a select) was moved in the last moments. */
+function recentlyMoved(control) {
+  return isFocused(control) && Date.now() - (Number(control.dataset.moved) || 0) < 1500;
+}
+
+function markMoves(control) {
+  const mark = () => { control.dataset.moved = String(Date.now()); };
+  control.addEventListener('input', mark);
+  control.addEventListener('change', mark);
+  control.addEventListener('pointerdown', mark);
+  control.addEventListener('keydown', mark);
+}
+
 function numberEditor(schema, label, { onCommit, optional }) {
   const integer = schema.type === 'integer';
   const step = schema.multipleOf ?? (integer ? 1 : 'any');
@@ -71,6 +84,7 @@ function numberEditor(schema, label, { onCommit, optional }) {
     const sliderStep = step === 'any' ? (schema.maximum - schema.minimum) / 1000 : step;
     slider = h('input', { type: 'range', id: uid('range'), min: schema.minimum, max: schema.maximum, step: sliderStep, 'aria-label': label });
     if (hint) slider.setAttribute('aria-describedby', hint.id);
+    markMoves(slider);
     slider.addEventListener('input', () => { number.value = slider.value; });
     slider.addEventListener('change', () => { number.value = slider.value; commit(); });
   }
@@ -119,7 +133,8 @@ function numberEditor(schema, label, { onCommit, optional }) {
       number.value = String(value);
       if (slider) slider.value = String(value);
     },
-    busy: () => isFocused(number, slider),
+    // A value from the server does not overwrite a number being typed or a slider being moved.
+    busy: () => isFocused(number) || (slider !== null && recentlyMoved(slider)),
   };
 }
 
@@ -138,6 +153,7 @@ function enumEditor(schema, label, { onCommit, optional }) {
   const select = h('select', { id: uid('enum') });
   if (optional) select.append(h('option', { value: '', text: '(default)' }));
   schema.enum.forEach((value, index) => select.append(h('option', { value: String(index), text: String(value) })));
+  markMoves(select);
   const read = () => (select.value === '' ? undefined : schema.enum[Number(select.value)]);
   select.addEventListener('change', () => onCommit?.(read()));
   return {
@@ -147,7 +163,7 @@ function enumEditor(schema, label, { onCommit, optional }) {
       const index = schema.enum.findIndex(option => JSON.stringify(option) === JSON.stringify(value));
       if (index >= 0) select.value = String(index);
     },
-    busy: () => isFocused(select),
+    busy: () => recentlyMoved(select),
   };
 }
 

@@ -111,6 +111,10 @@ export function formatValue(value, schema = {}) {
     return schema.unit ? `${text} ${schema.unit}` : text;
   }
   if (typeof value === 'string') return value;
+  // A flat object (e.g. a position) reads better as "x 10 · y 0 · z 250" than as JSON.
+  if (!Array.isArray(value) && Object.values(value).every(v => v === null || typeof v !== 'object')) {
+    return Object.entries(value).map(([key, v]) => `${key} ${formatValue(v, schema.properties?.[key] || {})}`).join(' · ') || '{}';
+  }
   return JSON.stringify(value);
 }
 
