@@ -44,8 +44,11 @@ export async function renderThing(main, status, name) {
   const events = Object.entries(td.events || {});
   if (events.length) layout.append(eventFeed(page, events));
   main.append(descriptionSection(td));
-  const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-  status.textContent = `${count(properties.length, 'property', 'properties')}, ${count(actions.length, 'action', 'actions')}, ${count(events.length, 'event', 'events')}; values update live.`;
+  const count = (n, one, many) => (n ? `${n} ${n === 1 ? one : many}` : null);
+  const live = properties.some(([, p]) => formsFor(p, 'observeproperty').some(f => f.subprotocol === 'sse'));
+  status.textContent = [count(streams.length, 'stream', 'streams'), count(values.length, 'property', 'properties'),
+    count(actions.length, 'action', 'actions'), count(events.length, 'event', 'events')].filter(Boolean).join(', ')
+    + (live ? '; values marked live update as they change.' : '.');
 }
 
 function thingLink(href, base) {
