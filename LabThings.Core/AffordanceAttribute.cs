@@ -15,4 +15,11 @@ public abstract class AffordanceAttribute : Attribute
 
     /// <summary>A description for the Thing Description and OpenAPI. Default: the member's <see cref="System.ComponentModel.DescriptionAttribute"/>, if any.</summary>
     public string? Description { get; set; }
+
+    /// <summary>
+    /// Whether writing this property or invoking this action takes the server-wide lock, when the server has one
+    /// (<c>LabThingsOptions.GlobalLock</c>); true by default. Set it to false for what may run alongside anything,
+    /// such as an emergency stop or a label. Reading and observing never take the lock.
+    /// </summary>
+    public bool GlobalLock { get; set; } = true;
 }

@@ -31,4 +31,7 @@ internal interface IThingConnection
 
     /// <summary>The Thing raised an event with <paramref name="payload"/> (null if it has none).</summary>
     void EventRaised(EventDefinition thingEvent, object? payload);
+
+    /// <summary>The <see cref="Thing.ThingState"/> of every Thing on the server that has one, by name.</summary>
+    IReadOnlyDictionary<string, object?> ThingStates();
 }

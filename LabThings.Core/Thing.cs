@@ -32,6 +32,21 @@ public abstract partial class Thing
     public ThingDefinition Definition => _definition ??= ThingDefinitions.Get(GetType());
 
     /// <summary>
+    /// A small summary of the Thing's state for metadata, such as a stage's position or a camera's exposure
+    /// (labthings-fastapi's <c>thing_state</c>); null (the default) leaves the Thing out. It is read whenever
+    /// some code asks for every Thing's state (<see cref="GetThingStates"/>), e.g. to embed it in a captured image,
+    /// so keep it cheap and serialisable to JSON.
+    /// </summary>
+    public virtual object? ThingState => null;
+
+    /// <summary>
+    /// The <see cref="ThingState"/> of every Thing on the server that has one, by Thing name (this one included);
+    /// empty until the Thing is added to a server.
+    /// </summary>
+    /// <returns>A new dictionary, read now.</returns>
+    protected IReadOnlyDictionary<string, object?> GetThingStates() => _connection?.ThingStates() ?? new Dictionary<string, object?>();
+
+    /// <summary>
     /// The Thing's logger (category <c>LabThings.Things.{name}</c>); a no-op logger until the Thing is added to a server.
     /// Inside one of this Thing's actions, and in everything the action calls or awaits, it also writes (from
     /// Information up) into that invocation's <c>log</c>.

@@ -73,7 +73,11 @@ public sealed class ThingProperty
 
     /// <summary>Validates <paramref name="json"/> (a complete JSON text) and sets the value it holds.</summary>
     /// <exception cref="PropertyValidationException">The value breaks the schema or cannot be read as the property's type.</exception>
-    internal void SetJson(string json)
+    internal void SetJson(string json) => Definition.SetValue(Thing, ParseJson(json));
+
+    /// <summary>Validates <paramref name="json"/> (a complete JSON text) and returns the value it holds, changing nothing.</summary>
+    /// <exception cref="PropertyValidationException">The value breaks the schema or cannot be read as the property's type.</exception>
+    internal object? ParseJson(string json)
     {
         var problems = Definition.Validator.Validate(json);
         if (problems.Count > 0)
@@ -92,6 +96,9 @@ public sealed class ThingProperty
             throw new PropertyValidationException(Name, [new ValidationProblem(field, "type", ex.Message)]);
         }
 
-        Definition.SetValue(Thing, value);
+        return value;
     }
+
+    /// <summary>Sets a value <see cref="ParseJson"/> returned, through the C# setter.</summary>
+    internal void SetParsed(object? value) => Definition.SetValue(Thing, value);
 }

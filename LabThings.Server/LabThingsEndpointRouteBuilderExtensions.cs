@@ -61,7 +61,8 @@ public static class LabThingsEndpointRouteBuilderExtensions
             provider.GetRequiredService<InvocationManager>(),
             provider.GetRequiredService<BlobStore>(),
             provider.GetRequiredService<ObservationHub>(),
-            provider.GetRequiredService<SecurityPolicy>());
+            provider.GetRequiredService<SecurityPolicy>(),
+            provider.GetRequiredService<GlobalLock>());
 
         var group = endpoints.MapGroup("");
         foreach (var endpoint in ThingEndpointFactory.Create(services))

@@ -9,6 +9,13 @@ public sealed class LabThingsOptions
     /// </summary>
     public IDictionary<string, IDictionary<string, string>> Slots { get; } = new Dictionary<string, IDictionary<string, string>>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A server-wide lock (labthings-fastapi's global lock): one action invocation or property write at a time
+    /// across all Things, except members that opt out with <c>GlobalLock = false</c> on their attribute.
+    /// <see cref="GlobalLockMode.Off"/> by default.
+    /// </summary>
+    public GlobalLockMode GlobalLock { get; set; } = GlobalLockMode.Off;
+
     /// <summary>Authentication and permissions; see <see cref="LabThingsSecurityOptions"/> (configuration section <c>LabThings:Security</c>).</summary>
     public LabThingsSecurityOptions Security { get; } = new();
 
@@ -93,4 +100,17 @@ public sealed class LabThingsOptions
     /// without slowing fast ones. Ignored on other systems. Default 16 KiB.
     /// </summary>
     public int? StreamNotSentLowWaterBytes { get; set; } = 16 * 1024;
+}
+
+/// <summary>What the server-wide lock does with a request that finds it held.</summary>
+public enum GlobalLockMode
+{
+    /// <summary>No server-wide lock.</summary>
+    Off,
+
+    /// <summary>Refuse it: an action invocation or a property write is answered 409, naming what holds the lock.</summary>
+    Refuse,
+
+    /// <summary>Wait: an invocation stays pending until the lock is free; a property write waits up to <see cref="LabThingsOptions.SyncActionTimeout"/>, then 409.</summary>
+    Wait,
 }

@@ -43,6 +43,7 @@ public static class LabThingsServiceCollectionExtensions
         services.TryAddSingleton<ThingHost>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<BlobStore>();
+        services.TryAddSingleton<GlobalLock>();
         services.TryAddSingleton<InvocationManager>();
         services.TryAddSingleton<ObservationHub>();
         services.AddHostedService<ThingLifecycleService>();

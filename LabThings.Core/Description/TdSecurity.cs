@@ -9,12 +9,12 @@ namespace LabThings.Description;
 /// <param name="Definitions">The <c>securityDefinitions</c>, by name.</param>
 /// <param name="Security">The names that apply to every form unless the form says otherwise.</param>
 /// <param name="OpenScheme">The name of a <c>nosec</c> definition for forms open to everyone, or null.</param>
-/// <param name="IsOpen">Whether an operation (e.g. <c>readproperty</c>) on an affordance needs no credentials, or null when none is open.</param>
+/// <param name="IsOpen">Whether an operation (e.g. <c>readproperty</c>) on an affordance (null: the whole Thing) needs no credentials, or null when none is open.</param>
 internal sealed record TdSecurity(
     IReadOnlyDictionary<string, SecurityScheme> Definitions,
     IReadOnlyList<string> Security,
     string? OpenScheme = null,
-    Func<AffordanceDefinition, string, bool>? IsOpen = null)
+    Func<AffordanceDefinition?, string, bool>? IsOpen = null)
 {
     /// <summary>The name of the <c>nosec</c> definition.</summary>
     public const string NoSecurityName = "nosec_sc";
@@ -31,7 +31,7 @@ internal sealed record TdSecurity(
     public bool LongPollFirst { get; init; }
 
     /// <summary>The forms with the <c>security</c> of those open to everyone set to <see cref="OpenScheme"/>.</summary>
-    public IReadOnlyList<Form> Apply(AffordanceDefinition affordance, IReadOnlyList<Form> forms)
+    public IReadOnlyList<Form> Apply(AffordanceDefinition? affordance, IReadOnlyList<Form> forms)
     {
         if (IsOpen is null || OpenScheme is null)
         {

@@ -51,6 +51,10 @@ internal sealed record ThingDescription
     [JsonPropertyName("events")]
     public IReadOnlyDictionary<string, EventAffordance>? Events { get; init; }
 
+    /// <summary>Forms for operations on the whole Thing (<c>readallproperties</c>, <c>writemultipleproperties</c>, …).</summary>
+    [JsonPropertyName("forms")]
+    public IReadOnlyList<Form>? Forms { get; init; }
+
     /// <summary>Links to other resources (e.g. a stream's viewer page).</summary>
     [JsonPropertyName("links")]
     public IReadOnlyList<Link>? Links { get; init; }

@@ -74,9 +74,17 @@ internal static class ThingDescriptionBuilder
             });
         }
 
+        // Whole-Thing property operations, when the Thing has data properties (streams are not among them).
+        IReadOnlyList<Form>? thingForms = definition.Properties.Length == 0 ? null : security.Apply(null,
+        [
+            new Form { Href = ThingPaths.PropertiesSegment, Op = ["readallproperties", "readmultipleproperties"], ContentType = "application/json", MethodName = "GET" },
+            new Form { Href = ThingPaths.PropertiesSegment, Op = ["writemultipleproperties"], ContentType = "application/json", MethodName = "PUT" },
+        ]);
+
         return new ThingDescription
         {
             Id = $"urn:labthings:{thingName}",
+            Forms = thingForms,
             Title = definition.Title,
             Description = definition.Description,
             Base = thingUrl.AbsoluteUri,

@@ -64,6 +64,7 @@ internal static partial class ThingDiscovery
             };
             if (affordance is not null)
             {
+                affordance.UsesGlobalLock = attributes[0].GlobalLock;
                 affordances.Add(affordance);
             }
         }

@@ -35,6 +35,9 @@ public abstract class AffordanceDefinition
     /// </summary>
     public IReadOnlyList<string> RequiredScopes { get; internal set; } = [];
 
+    /// <summary>Whether writing or invoking it takes the server-wide lock when the server has one (see <see cref="AffordanceAttribute.GlobalLock"/>).</summary>
+    public bool UsesGlobalLock { get; internal set; } = true;
+
     /// <inheritdoc />
     public override string ToString() => $"{GetType().Name} '{Name}' ({Member.DeclaringType?.Name}.{Member.Name})";
 }

@@ -41,7 +41,10 @@ internal static class ThingPaths
             .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Segments a Thing's own routes use under <c>/{thing}/</c>: no affordance may be named after one.</summary>
-    public static FrozenSet<string> ReservedAffordanceNames { get; } = new[] { WebSocketSegment }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+    public static FrozenSet<string> ReservedAffordanceNames { get; } = new[] { WebSocketSegment, PropertiesSegment }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The segment of a Thing's whole-Thing property operations: <c>/{thing}/properties</c>.</summary>
+    public const string PropertiesSegment = "properties";
 
     /// <summary>Why a Thing cannot have this name, or null if it can.</summary>
     public static string? ThingNameProblem(string name)

@@ -49,7 +49,22 @@ public sealed partial class MjpegStream
             while (!flush.IsCompleted && !flush.IsCanceled
                    && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
             {
-                WritePart(writer, entry.Frame.Span);
+                // A pooled frame is held only while it is copied into the writer.
+                var lease = entry.Lease;
+                if (lease is not null && !lease.TryAcquire())
+                {
+                    continue; // released just now: a newer frame is there
+                }
+
+                try
+                {
+                    WritePart(writer, entry.Frame.Span);
+                }
+                finally
+                {
+                    lease?.Release();
+                }
+
                 seen = entry.Sequence;
                 flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

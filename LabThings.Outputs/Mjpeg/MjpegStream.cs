@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace LabThings.Outputs;
@@ -8,8 +9,8 @@ namespace LabThings.Outputs;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A producer (a camera's capture loop) calls <see cref="AddFrame"/> from any thread. Adding a frame
-/// copies it once, stores it in the ring buffer and wakes every waiting reader; it takes a short
+/// A producer (a camera's capture loop) calls <see cref="AddFrame(ReadOnlyMemory{byte}, DateTimeOffset?)"/> from any thread.
+/// Adding a frame copies it once (or, with the overloads taking a pooled buffer, takes the buffer), stores it in the ring buffer and wakes every waiting reader; it takes a short
 /// lock shared only with other producers and <see cref="Reset"/>/<see cref="Stop"/>/<see cref="GetRingbufferEntry"/>,
 /// and never waits for a reader. Readers always take the newest frame: a reader that is slower
 /// than the producer skips frames rather than falling behind.
@@ -62,7 +63,20 @@ public sealed partial class MjpegStream
     public long LastFrameIndex => Volatile.Read(ref _newest)?.Index ?? -1;
 
     /// <summary>The newest frame, or null if there is none yet. Never waits.</summary>
-    public RingbufferEntry? NewestFrame => Volatile.Read(ref _newest);
+    public RingbufferEntry? NewestFrame
+    {
+        get
+        {
+            while (true)
+            {
+                var newest = Volatile.Read(ref _newest);
+                if (newest is null || HandOut(newest))
+                {
+                    return newest;
+                }
+            }
+        }
+    }
 
     /// <summary>How many frames have been added since the stream was created (not reset by <see cref="Reset"/>).</summary>
     public long FramesAdded => Interlocked.Read(ref _framesAdded);
@@ -79,14 +93,73 @@ public sealed partial class MjpegStream
     /// <remarks>
     /// Callable from any thread. The cost does not depend on the number of readers, and the call never
     /// waits for one. Frames added while the stream is stopped are kept (snapshots see them) but wake nobody.
+    /// A producer of large frames can avoid the copy (and a large allocation per frame) with the overloads that take
+    /// ownership of a pooled buffer.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="jpeg"/> does not start with FF D8 and end with FF D9; the stream is unchanged.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage(
+        "ApiDesign",
+        "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads",
+        Justification = "Shipped before the owning overloads, which take a pooled buffer, not memory, so no call can pick the wrong one.")]
     public void AddFrame(ReadOnlyMemory<byte> jpeg, DateTimeOffset? timestamp = null)
     {
         ValidateJpeg(jpeg.Span, nameof(jpeg));
-        var copy = jpeg.ToArray();
+        Publish(jpeg.ToArray(), null, timestamp);
+    }
+
+    /// <summary>
+    /// Adds a JPEG frame held in an array rented from <paramref name="pool"/>, taking ownership of the array: the stream
+    /// returns it to the pool once the frame has left the ring buffer and no reader is copying it out. No copy is made.
+    /// </summary>
+    /// <param name="frame">The array; the frame is its first <paramref name="length"/> bytes. Do not touch it after the call.</param>
+    /// <param name="length">The frame's length in bytes.</param>
+    /// <param name="pool">The pool the array came from.</param>
+    /// <param name="timestamp">When the frame was captured; the current time of the stream's <see cref="TimeProvider"/> if null.</param>
+    /// <remarks>
+    /// A frame that public members hand out (<see cref="NewestFrame"/>, <see cref="GetRingbufferEntry"/>,
+    /// <see cref="ReadFramesAsync"/>, <see cref="GrabFrameAsync"/>) is never returned to the pool, since the stream cannot
+    /// know when its caller is done with it; the garbage collector frees it instead. MJPEG responses copy frames out under
+    /// a reference, so serving clients does not keep arrays from the pool.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="frame"/> or <paramref name="pool"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or longer than the array.</exception>
+    /// <exception cref="ArgumentException">The bytes are not a complete JPEG; the stream is unchanged and the caller keeps the array.</exception>
+    public void AddFrame(byte[] frame, int length, ArrayPool<byte> pool, DateTimeOffset? timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, frame.Length);
+        ValidateJpeg(frame.AsSpan(0, length), nameof(frame));
+        Publish(frame.AsMemory(0, length), new FrameLease(frame, pool), timestamp);
+    }
+
+    /// <summary>
+    /// Adds a JPEG frame held in pooled memory, taking ownership: the stream disposes <paramref name="frame"/> once the
+    /// frame has left the ring buffer and no reader is copying it out. No copy is made.
+    /// </summary>
+    /// <param name="frame">The memory's owner; the frame is the first <paramref name="length"/> bytes of its memory. Do not touch it after the call.</param>
+    /// <param name="length">The frame's length in bytes.</param>
+    /// <param name="timestamp">When the frame was captured; the current time of the stream's <see cref="TimeProvider"/> if null.</param>
+    /// <remarks>As for the array overload: a frame handed out by a public member is left to the garbage collector, not disposed.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="frame"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or longer than the memory.</exception>
+    /// <exception cref="ArgumentException">The bytes are not a complete JPEG; the stream is unchanged and the caller still owns the memory.</exception>
+    public void AddFrame(IMemoryOwner<byte> frame, int length, DateTimeOffset? timestamp)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        var memory = frame.Memory;
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, memory.Length);
+        ValidateJpeg(memory.Span[..length], nameof(frame));
+        Publish(memory[..length], new FrameLease(frame), timestamp);
+    }
+
+    private void Publish(ReadOnlyMemory<byte> frame, FrameLease? lease, DateTimeOffset? timestamp)
+    {
         var time = timestamp ?? _timeProvider.GetUtcNow();
         TaskCompletionSource toComplete;
+        RingbufferEntry? evicted;
         lock (_gate)
         {
             var index = (_newest?.Index ?? -1) + 1;
@@ -94,12 +167,16 @@ public sealed partial class MjpegStream
             // Count the frame before publishing it, so FramesAdded is never behind NewestFrame: a reader that
             // has been given this frame and then asks for the next one must not be given this frame again.
             var sequence = Interlocked.Increment(ref _framesAdded);
-            var entry = new RingbufferEntry(copy, time, index) { Sequence = sequence };
-            _ring[index % _ring.Length] = entry;
+            var entry = new RingbufferEntry(frame, time, index) { Sequence = sequence, Lease = lease };
+            var slot = index % _ring.Length;
+            evicted = _ring[slot];
+            _ring[slot] = entry;
             Volatile.Write(ref _newest, entry);
             toComplete = SwapSignal();
         }
 
+        // The ring's reference to the frame that fell out; its buffer goes back to the pool unless a reader holds it.
+        evicted?.Lease?.Release();
         Wake(toComplete);
     }
 
@@ -113,11 +190,18 @@ public sealed partial class MjpegStream
             ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(ringbufferSize));
         }
 
+        RingbufferEntry?[] dropped;
         lock (_gate)
         {
+            dropped = _ring;
             _ring = new RingbufferEntry?[ringbufferSize ?? _ring.Length];
             Volatile.Write(ref _newest, null);
             Volatile.Write(ref _stopped, false);
+        }
+
+        foreach (var entry in dropped)
+        {
+            entry?.Lease?.Release();
         }
     }
 
@@ -165,6 +249,8 @@ public sealed partial class MjpegStream
                 throw new FrameOverwrittenException(index, last, _ring.Length);
             }
 
+            // The ring holds it, and only this lock lets it go: safe to hand out for good.
+            entry.Lease?.Escape();
             return entry;
         }
     }
@@ -183,7 +269,7 @@ public sealed partial class MjpegStream
     /// <exception cref="MjpegStreamStoppedException">The stream is or becomes stopped.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<ReadOnlyMemory<byte>> GrabFrameAsync(CancellationToken cancellationToken = default)
-        => (await NextEntryAsync(cancellationToken).ConfigureAwait(false)).Frame;
+        => (await NextEntryAsync(cancellationToken, handOut: true).ConfigureAwait(false)).Frame;
 
     /// <summary>Waits for the next frame and returns its size in bytes (JPEG size is a cheap sharpness metric for autofocus).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -206,6 +292,11 @@ public sealed partial class MjpegStream
         var seen = FramesAdded;
         while (await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
         {
+            if (!HandOut(entry))
+            {
+                continue; // released just now: a newer frame is there
+            }
+
             seen = entry.Sequence;
             yield return entry;
         }
@@ -236,9 +327,42 @@ public sealed partial class MjpegStream
         }
     }
 
-    private async Task<RingbufferEntry> NextEntryAsync(CancellationToken cancellationToken)
-        => await WaitForFrameAfterAsync(FramesAdded, Interlocked.Read(ref _stopCount), cancellationToken).ConfigureAwait(false)
-           ?? throw new MjpegStreamStoppedException();
+    /// <summary>Waits for the next frame; <paramref name="handOut"/> if the caller keeps its bytes (not just its index or size).</summary>
+    private async Task<RingbufferEntry> NextEntryAsync(CancellationToken cancellationToken, bool handOut = false)
+    {
+        var seen = FramesAdded;
+        var stops = Interlocked.Read(ref _stopCount);
+        while (true)
+        {
+            var entry = await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false)
+                        ?? throw new MjpegStreamStoppedException();
+            if (!handOut || HandOut(entry))
+            {
+                return entry;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Prepares a frame for code that may keep it: a pooled frame is marked so its buffer is never reused. False if the
+    /// buffer has been released already (the frame left the ring and nobody held it): take a newer frame instead.
+    /// </summary>
+    private static bool HandOut(RingbufferEntry entry)
+    {
+        if (entry.Lease is not { } lease)
+        {
+            return true;
+        }
+
+        if (!lease.TryAcquire())
+        {
+            return false;
+        }
+
+        lease.Escape();
+        lease.Release();
+        return true;
+    }
 
     private static void ValidateJpeg(ReadOnlySpan<byte> data, string paramName)
     {

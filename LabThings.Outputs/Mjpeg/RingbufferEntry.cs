@@ -8,4 +8,7 @@ public sealed record RingbufferEntry(ReadOnlyMemory<byte> Frame, DateTimeOffset 
 {
     /// <summary>Position in the stream's whole history (1 for the first frame ever added; not restarted by Reset).</summary>
     internal long Sequence { get; init; }
+
+    /// <summary>The pooled buffer behind <see cref="Frame"/> and its references; null for a frame the stream copied.</summary>
+    internal FrameLease? Lease { get; init; }
 }

@@ -31,8 +31,9 @@ internal sealed partial class InvocationManager : IDisposable
     private readonly CancellationToken _stopping;
     private readonly ITimer _sweeper;
     private readonly UnfinishedInvocations _unfinished;
+    private readonly GlobalLock _global;
 
-    public InvocationManager(BlobStore blobs, ObservationHub observers, TimeProvider time, IHostApplicationLifetime lifetime, IServiceProvider services, IOptions<LabThingsOptions> options, ILogger<InvocationManager> logger)
+    public InvocationManager(BlobStore blobs, ObservationHub observers, TimeProvider time, IHostApplicationLifetime lifetime, IServiceProvider services, IOptions<LabThingsOptions> options, ILogger<InvocationManager> logger, GlobalLock globalLock)
     {
         _blobs = blobs;
         _observers = observers;
@@ -43,6 +44,7 @@ internal sealed partial class InvocationManager : IDisposable
         _stopping = lifetime.ApplicationStopping;
         _sweeper = time.CreateTimer(_ => Expire(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
         _unfinished = new UnfinishedInvocations(_options.MaxPendingInvocations, _options.MaxPendingInvocationsPerAction);
+        _global = globalLock;
     }
 
     public int Count => _invocations.Count;
@@ -69,13 +71,39 @@ internal sealed partial class InvocationManager : IDisposable
             }
         }
 
+        // The server-wide lock, when on: refused at once, or waited for once the invocation is queued.
+        var global = _global.Applies(action);
+        var globalHeld = false;
+        if (global && _global.Mode == GlobalLockMode.Refuse)
+        {
+            globalHeld = _global.TryEnter($"action '{action.Name}' of '{thing.Name}'");
+            if (!globalHeld)
+            {
+                if (held)
+                {
+                    gate!.Release();
+                }
+
+                throw ActionLockedException.Global(_global.Busy);
+            }
+        }
+
         try
         {
             _unfinished.Reserve(thing, action);
         }
-        catch (TooManyInvocationsException) when (held)
+        catch (TooManyInvocationsException)
         {
-            gate!.Release();
+            if (held)
+            {
+                gate!.Release();
+            }
+
+            if (globalHeld)
+            {
+                _global.Exit();
+            }
+
             throw;
         }
 
@@ -84,7 +112,7 @@ internal sealed partial class InvocationManager : IDisposable
         _invocations[invocation.Id] = invocation;
         var context = new ActionContext(invocation.Id, invocation.Log, new InvocationProgress(invocation), _services, invocation.CancellationToken);
         PublishStatus(invocation);
-        invocation.Completion = Task.Run(() => RunAsync(invocation, inputs, context, gate, held), CancellationToken.None);
+        invocation.Completion = Task.Run(() => RunAsync(invocation, inputs, context, gate, held, global, globalHeld), CancellationToken.None);
         return invocation;
     }
 
@@ -169,7 +197,7 @@ internal sealed partial class InvocationManager : IDisposable
         }
     }
 
-    private async Task RunAsync(Invocation invocation, IReadOnlyDictionary<string, object?> inputs, ActionContext context, SemaphoreSlim? gate, bool held)
+    private async Task RunAsync(Invocation invocation, IReadOnlyDictionary<string, object?> inputs, ActionContext context, SemaphoreSlim? gate, bool held, bool global, bool globalHeld)
     {
         var action = invocation.Action;
         var thingName = invocation.Thing.Name;
@@ -179,6 +207,12 @@ internal sealed partial class InvocationManager : IDisposable
             {
                 await gate.WaitAsync(invocation.CancellationToken).ConfigureAwait(false);
                 held = true;
+            }
+
+            if (global && !globalHeld)
+            {
+                // Pending until the server-wide lock is free (GlobalLockMode.Wait).
+                globalHeld = await _global.EnterAsync($"action '{action.Name}' of '{thingName}'", Timeout.InfiniteTimeSpan, invocation.CancellationToken).ConfigureAwait(false);
             }
 
             invocation.CancellationToken.ThrowIfCancellationRequested();
@@ -219,6 +253,11 @@ internal sealed partial class InvocationManager : IDisposable
             if (held)
             {
                 gate!.Release();
+            }
+
+            if (globalHeld)
+            {
+                _global.Exit();
             }
 
             _unfinished.Release(invocation.Thing, action);

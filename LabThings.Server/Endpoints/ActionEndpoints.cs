@@ -41,7 +41,8 @@ internal static class ActionEndpoints
                 thing,
                 action)
                 .Json(201, "The invocation, started", api.Invocation(OutputSchema(api, thing, action))),
-            action));
+            action,
+            services.GlobalLock));
 
     /// <summary>
     /// <c>POST /{thing}/{action}/sync</c>: waits (at most <see cref="LabThingsOptions.SyncActionTimeout"/>) and answers with
@@ -86,8 +87,8 @@ internal static class ActionEndpoints
                 : output is not null
                     ? operation.Json(200, "The output", output)
                     : operation.Response(204, "Finished; the action has no output");
-            return InputProblems(operation, action)
-                .Problem(409, action.RefuseWhenLocked ? "Cancelled before it finished, or the action is busy" : "Cancelled before it finished")
+            return InputProblems(operation, action, services.GlobalLock)
+                .Problem(409, action.RefuseWhenLocked || services.GlobalLock.Mode == GlobalLockMode.Refuse ? "Cancelled before it finished, or the action (or the server) is busy" : "Cancelled before it finished")
                 .Problem(500, "The action failed");
         });
 
@@ -152,11 +153,16 @@ internal static class ActionEndpoints
     private static OperationBuilder WithInput(OperationBuilder operation, OpenApiContext api, HostedThing thing, ActionDefinition action)
         => operation.Body(api.Model(OpenApiContext.Id(thing.Definition, action, "input"), action.GetInputSchema()), action.InputRequired);
 
-    private static OperationBuilder InputProblems(OperationBuilder operation, ActionDefinition action)
+    private static OperationBuilder InputProblems(OperationBuilder operation, ActionDefinition action, GlobalLock globalLock)
     {
         operation.BodyProblems()
             .Problem(422, "The input breaks the schema; the body's errors list each field and rule")
             .Problem(429, "The action, or the server, has as many unfinished invocations as allowed; try again after Retry-After seconds");
+        if (globalLock.Applies(action) && globalLock.Mode == GlobalLockMode.Refuse)
+        {
+            return operation.Problem(409, "The server-wide lock is held by a running action or a write; the detail says by what");
+        }
+
         return action.RefuseWhenLocked ? operation.Problem(409, "The action's lock is held by another invocation") : operation;
     }
 

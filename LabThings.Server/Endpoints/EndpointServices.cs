@@ -14,4 +14,5 @@ internal sealed record EndpointServices(
     InvocationManager Invocations,
     BlobStore Blobs,
     ObservationHub Hub,
-    SecurityPolicy Security);
+    SecurityPolicy Security,
+    GlobalLock GlobalLock);

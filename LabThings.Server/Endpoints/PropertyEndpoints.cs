@@ -1,4 +1,5 @@
 using LabThings.Model;
+using LabThings.Server.Actions;
 using LabThings.Schema;
 using LabThings.Server.Hosting;
 using LabThings.Server.Observation;
@@ -14,7 +15,7 @@ internal static class PropertyEndpoints
     public static IEnumerable<ThingEndpoint> For(HostedThing thing, PropertyDefinition property, EndpointServices services)
     {
         yield return Read(thing, property);
-        yield return Write(thing, property);
+        yield return Write(thing, property, services);
         if (property.Observable)
         {
             yield return Observe(thing, property, services);
@@ -27,7 +28,7 @@ internal static class PropertyEndpoints
         // Read-only means read-only for clients: they cannot reset it either (labthings-fastapi lets them).
         if (property.IsResettable && property.IsWritable)
         {
-            yield return Reset(thing, property);
+            yield return Reset(thing, property, services);
         }
     }
 
@@ -57,7 +58,7 @@ internal static class PropertyEndpoints
             .Json(200, $"The value of '{property.Name}'", ValueSchema(api, thing, property))
             .Problem(500, "The property's getter failed (e.g. the hardware did not answer)"));
 
-    private static ThingEndpoint Write(HostedThing thing, PropertyDefinition property) => new(
+    private static ThingEndpoint Write(HostedThing thing, PropertyDefinition property, EndpointServices services) => new(
         ThingEndpointKind.PropertyWrite,
         "PUT",
         ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(property.Name)),
@@ -80,7 +81,7 @@ internal static class PropertyEndpoints
 
             try
             {
-                if (await ChangeAsync(context, thing, property, value => value.SetJson(body)).ConfigureAwait(false))
+                if (await ChangeAsync(context, thing, property, services.GlobalLock, value => value.SetJson(body)).ConfigureAwait(false))
                 {
                     context.Response.StatusCode = StatusCodes.Status201Created;
                 }
@@ -110,10 +111,15 @@ internal static class PropertyEndpoints
             }
 
             operation.Response(201, "The value was written").BodyProblems().Problem(422, "The value breaks the schema, or the Thing refused it; the body's errors list each field and rule");
+            if (services.GlobalLock.Applies(property))
+            {
+                operation.Problem(409, GlobalLockDescription);
+            }
+
             return property.IsSetting ? operation.Problem(507, NotSavedDescription) : operation;
         });
 
-    private static ThingEndpoint Reset(HostedThing thing, PropertyDefinition property) => new(
+    private static ThingEndpoint Reset(HostedThing thing, PropertyDefinition property, EndpointServices services) => new(
         ThingEndpointKind.PropertyReset,
         "POST",
         ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeReset(property.Name)),
@@ -121,7 +127,7 @@ internal static class PropertyEndpoints
         property,
         async context =>
         {
-            if (await ChangeAsync(context, thing, property, value => value.Reset()).ConfigureAwait(false))
+            if (await ChangeAsync(context, thing, property, services.GlobalLock, value => value.Reset()).ConfigureAwait(false))
             {
                 await JsonResponses.WriteUtf8Async(context, StatusCodes.Status200OK, thing.Thing.Properties[property.Name].GetJsonUtf8()).ConfigureAwait(false);
             }
@@ -130,8 +136,15 @@ internal static class PropertyEndpoints
         {
             var operation = new OperationBuilder(api, $"Reset {property.Title}", $"Sets '{property.Name}' back to its default and returns the new value.")
                 .Json(200, "The value after the reset", ValueSchema(api, thing, property));
+            if (services.GlobalLock.Applies(property))
+            {
+                operation.Problem(409, GlobalLockDescription);
+            }
+
             return property.IsSetting ? operation.Problem(507, NotSavedDescription) : operation;
         });
+
+    private const string GlobalLockDescription = "The server-wide lock is held (by a running action or another write); the detail says by what";
 
     private const string NotSavedDescription = "A setting: the new value could not be saved to disk, so it was not changed";
 
@@ -140,6 +153,33 @@ internal static class PropertyEndpoints
     /// read-only disk, a directory in the way), the old value is put back and the request answered 507: a value the
     /// server would forget at its next start is never acknowledged. True if the change stands.
     /// </summary>
+    private static async Task<bool> ChangeAsync(HttpContext context, HostedThing thing, PropertyDefinition property, GlobalLock globalLock, Action<ThingProperty> change)
+    {
+        if (!globalLock.Applies(property))
+        {
+            return await ChangeAsync(context, thing, property, change).ConfigureAwait(false);
+        }
+
+        var holder = $"a write of '{property.Name}' of '{thing.Name}'";
+        var entered = globalLock.Mode == GlobalLockMode.Refuse
+            ? globalLock.TryEnter(holder)
+            : await globalLock.EnterAsync(holder, globalLock.WriteTimeout, context.RequestAborted).ConfigureAwait(false);
+        if (!entered)
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Server busy", globalLock.Busy).ConfigureAwait(false);
+            return false;
+        }
+
+        try
+        {
+            return await ChangeAsync(context, thing, property, change).ConfigureAwait(false);
+        }
+        finally
+        {
+            globalLock.Exit();
+        }
+    }
+
     private static async Task<bool> ChangeAsync(HttpContext context, HostedThing thing, PropertyDefinition property, Action<ThingProperty> change)
     {
         var value = thing.Thing.Properties[property.Name];

@@ -16,6 +16,8 @@ internal enum ThingEndpointKind
     PropertyRead,
     PropertyWrite,
     PropertyReset,
+    PropertiesRead,
+    PropertiesWrite,
     ActionInvoke,
     ActionInvokeAndWait,
     ActionInvocations,

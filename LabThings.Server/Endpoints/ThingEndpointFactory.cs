@@ -26,6 +26,7 @@ internal static class ThingEndpointFactory
     {
         var definition = thing.Definition;
         return ThingDescriptionEndpoints.For(thing, services)
+            .Concat(ThingPropertiesEndpoints.For(thing, services))
             .Concat(definition.Properties.SelectMany(p => PropertyEndpoints.For(thing, p, services)))
             .Concat(definition.Actions.SelectMany(a => ActionEndpoints.For(thing, a, services)))
             .Concat(definition.Streams.SelectMany(s => StreamEndpoints.For(thing, s, services)));

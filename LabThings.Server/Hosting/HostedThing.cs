@@ -29,6 +29,12 @@ internal sealed partial class HostedThing : IThingConnection
 
     public string Name { get; }
 
+    /// <summary>Reads every Thing's state (set by the host once every Thing exists).</summary>
+    public Func<IReadOnlyDictionary<string, object?>>? States { get; set; }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, object?> ThingStates() => States?.Invoke() ?? new Dictionary<string, object?>();
+
     /// <summary>The names of the Things this one uses through its slots (linked from its Thing Description).</summary>
     public IReadOnlyList<string> Uses { get; set; } = [];
 

@@ -12,7 +12,7 @@ namespace LabThings.Server.Hosting;
 /// every Thing type first, and reports all problems in one <see cref="ThingDefinitionException"/>; then it
 /// creates each Thing, attaches it to its <see cref="HostedThing"/> and restores its settings.
 /// </summary>
-internal sealed class ThingHost
+internal sealed partial class ThingHost
 {
     private readonly FrozenDictionary<string, HostedThing> _byName;
 
@@ -61,10 +61,39 @@ internal sealed class ThingHost
 
         StartOrder = things;
         Things = [.. created.Select(t => t!)];
+        foreach (var hosted in Things)
+        {
+            hosted.States = ReadStates;
+        }
         _byName = things.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
     }
 
     /// <summary>The Things, in the order they were added.</summary>
+    /// <summary>
+    /// The <see cref="Thing.ThingState"/> of every Thing that has one, by name, in the order they were added. A Thing
+    /// whose state cannot be read is left out (and logged): metadata never stops a capture.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> ReadStates()
+    {
+        var states = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var hosted in Things)
+        {
+            try
+            {
+                if (hosted.Thing.ThingState is { } state)
+                {
+                    states[hosted.Name] = state;
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.StateFailed(hosted.Logger, ex, hosted.Name);
+            }
+        }
+
+        return states;
+    }
+
     /// <summary>The Things in the order they were added.</summary>
     public IReadOnlyList<HostedThing> Things { get; }
 
@@ -190,4 +219,10 @@ internal sealed class ThingHost
         TypeCode.Boolean => "bool",
         _ => type.Name,
     };
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Reading the state of Thing '{ThingName}' failed", EventName = "ThingStateFailed")]
+        public static partial void StateFailed(ILogger logger, Exception exception, string thingName);
+    }
 }

@@ -203,8 +203,8 @@ internal sealed class SecurityPolicy
     public static Operation OperationOf(Endpoints.ThingEndpointKind kind) => kind switch
     {
         Endpoints.ThingEndpointKind.ThingList or Endpoints.ThingEndpointKind.ThingDescriptions or Endpoints.ThingEndpointKind.ThingDescription => Operation.Describe,
-        Endpoints.ThingEndpointKind.PropertyRead or Endpoints.ThingEndpointKind.Stream or Endpoints.ThingEndpointKind.StreamSnapshot or Endpoints.ThingEndpointKind.StreamViewer => Operation.Read,
-        Endpoints.ThingEndpointKind.PropertyWrite or Endpoints.ThingEndpointKind.PropertyReset => Operation.Write,
+        Endpoints.ThingEndpointKind.PropertyRead or Endpoints.ThingEndpointKind.PropertiesRead or Endpoints.ThingEndpointKind.Stream or Endpoints.ThingEndpointKind.StreamSnapshot or Endpoints.ThingEndpointKind.StreamViewer => Operation.Read,
+        Endpoints.ThingEndpointKind.PropertyWrite or Endpoints.ThingEndpointKind.PropertyReset or Endpoints.ThingEndpointKind.PropertiesWrite => Operation.Write,
         Endpoints.ThingEndpointKind.ActionInvoke or Endpoints.ThingEndpointKind.ActionInvokeAndWait => Operation.Invoke,
         Endpoints.ThingEndpointKind.WebSocket or Endpoints.ThingEndpointKind.PropertyObserve or Endpoints.ThingEndpointKind.LongPoll or Endpoints.ThingEndpointKind.ActionObserve or Endpoints.ThingEndpointKind.EventSubscribe => Operation.Observe,
         Endpoints.ThingEndpointKind.InvocationCancel => Operation.Cancel,

@@ -75,6 +75,31 @@ public sealed class InstrumentTests
     }
 
     [Fact]
+    public async Task CaptureJpeg_EmbedsTheStateOfEveryThing_AndStillDecodes()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+        var camera = server.Services.GetRequiredService<SyntheticCamera>();
+        (await Eventually.TrueAsync(() => camera.Stream.LastFrameIndex >= 0, TimeSpan.FromSeconds(10))).Should().BeTrue();
+        (await server.Client.PutAsJsonAsync("stage/steps_per_second", 100000)).StatusCode.Should().Be(HttpStatusCode.Created);
+        (await server.Client.PostAsJsonAsync("stage/move_absolute/sync", new { x = 1, y = 2, z = 77 })).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await server.Client.PutAsJsonAsync("light/brightness", 33)).StatusCode.Should().Be(HttpStatusCode.Created);
+
+        using var capture = await server.Client.PostAsJsonAsync("camera/capture_jpeg/sync", new { });
+        capture.StatusCode.Should().Be(HttpStatusCode.OK);
+        var jpeg = await capture.Content.ReadAsByteArrayAsync();
+        using (var image = SkiaSharp.SKBitmap.Decode(jpeg))
+        {
+            image.Width.Should().Be(640, "the comment leaves the image intact");
+        }
+
+        var states = JsonNode.Parse(JpegComment.Read(jpeg)!)!;
+        states["stage"]!.ToJsonString().Should().Be("""{"x":1,"y":2,"z":77}""");
+        states["light"]!["brightness"]!.GetValue<int>().Should().Be(33);
+        states["camera"]!["frame_rate"]!.GetValue<double>().Should().Be(10);
+        states["counter"].Should().BeNull("a Thing without a state is left out");
+    }
+
+    [Fact]
     public async Task ThingDescriptions_LinkAThingToTheThingsItUses()
     {
         await using var server = await RunningServer.StartExampleAsync();

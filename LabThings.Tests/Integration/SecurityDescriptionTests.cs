@@ -121,6 +121,7 @@ public sealed class SecurityDescriptionTests
         withCredentials["read"]!["ok"]!.GetValue<bool>().Should().BeTrue(withCredentials.ToJsonString());
         withCredentials["write"]!["value"]!.GetValue<int>().Should().Be(42, withCredentials.ToJsonString());
         withCredentials["invoke"]!["value"]!.GetValue<int>().Should().Be(1, withCredentials.ToJsonString());
+        withCredentials["readAll"]!["value"]!["brightness"]!.GetValue<int>().Should().Be(42, withCredentials.ToJsonString());
         withCredentials["observe"]!["ok"]!.GetValue<bool>().Should().BeTrue(withCredentials.ToJsonString());
 
         // With no credentials node-wot sends nothing (the TD says Basic is needed); with wrong ones it meets 401.

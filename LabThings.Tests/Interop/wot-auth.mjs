@@ -40,6 +40,12 @@ try {
     await thing.writeProperty(property, JSON.parse(valueText));
     return (await thing.readProperty(property)).value();
   });
+  await attempt("readAll", async () => {
+    const values = await thing.readAllProperties();
+    const result = {};
+    for (const [name, output] of values) result[name] = await output.value();
+    return result;
+  });
   await attempt("invoke", async () => {
     const output = await actionThing.invokeAction(action);
     return output === undefined ? null : output.value();

@@ -38,5 +38,10 @@ internal sealed class FakeConnection(string name = "thing") : IThingConnection
 
     public void FunctionalPropertyChanged(PropertyDefinition property) => FunctionalChanges.Enqueue(property.Name);
 
+    /// <summary>What <see cref="ThingStates"/> answers: empty unless a test sets it.</summary>
+    public IReadOnlyDictionary<string, object?> States { get; set; } = new Dictionary<string, object?>();
+
+    public IReadOnlyDictionary<string, object?> ThingStates() => States;
+
     public void EventRaised(EventDefinition thingEvent, object? payload) => Events.Enqueue((thingEvent.Name, payload));
 }

@@ -1,9 +1,11 @@
+using LabThings.Cameras.Ffmpeg;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LabThings.Examples;
 
-/// <summary>The example server: a synthetic camera, a counter and a light. <c>Program.cs</c> runs it; the tests start the same app.</summary>
+/// <summary>The example server: a synthetic camera, a counter and a light (and an FFmpeg camera when <c>Camera:Ffmpeg:Input</c> is configured). <c>Program.cs</c> runs it; the tests start the same app.</summary>
 public static class ExampleApp
 {
     /// <summary>The address the example listens on unless <c>--urls</c> (or <c>ASPNETCORE_URLS</c>) says otherwise.</summary>
@@ -29,13 +31,22 @@ public static class ExampleApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Services.AddLabThings(options => options.Title = "LabThings example server")
+        var things = builder.Services.AddLabThings(options => options.Title = "LabThings example server")
             .AddThing<SyntheticCamera>("camera", _ => new SyntheticCamera())
             .AddThing<Counter>("counter")
             .AddThing<Light>("light")
             .AddThing<Stage>("stage")
             .AddThing<Autofocus>("autofocus");
         configure?.Invoke(builder);
+
+        // A real camera through FFmpeg, only when configured, e.g. --Camera:Ffmpeg:Input /dev/video0
+        // (or --Camera:Ffmpeg:Input testsrc2 --Camera:Ffmpeg:InputFormat lavfi): served as /ffmpeg_camera/.
+        var ffmpeg = builder.Configuration.GetSection("Camera:Ffmpeg");
+        if (!string.IsNullOrEmpty(ffmpeg["Input"]))
+        {
+            var options = ffmpeg.Get<FfmpegCameraOptions>();
+            things.AddThing("ffmpeg_camera", _ => new FfmpegCamera(options));
+        }
 
         var app = builder.Build();
         app.MapThings();

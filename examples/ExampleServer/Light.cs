@@ -26,6 +26,9 @@ public sealed class Light : Thing
     public bool IsOn { get; private set => SetProperty(ref field, value); } = true;
 
     /// <summary>A sentence describing the light, computed on every read.</summary>
+    /// <summary>The light's part of every Thing's state (embedded in the camera's captures).</summary>
+    public override object? ThingState => new { brightness = Brightness };
+
     [ThingProperty(Description = "The light's state in words")]
     public string Status => IsOn ? $"On at {Brightness}%" : "Off";
 }

@@ -41,6 +41,9 @@ public sealed partial class Stage : Thing, IDisposable
     [ThingProperty(Description = "Simulation: the z at which the sample is in focus")]
     public int SampleFocusZ { get; set => SetProperty(ref field, value); } = 250;
 
+    /// <summary>The stage's part of every Thing's state (embedded in the camera's captures): its position.</summary>
+    public override object? ThingState => Position;
+
     /// <summary>How far the current z is from focus, in steps.</summary>
     public int Defocus => Math.Abs(Position.Z - SampleFocusZ);
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using LabThings.Outputs;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
 namespace LabThings.Examples;
@@ -57,10 +58,13 @@ public sealed partial class SyntheticCamera : Thing, IDisposable
     /// <summary>The newest frame as a JPEG blob.</summary>
     /// <returns>The frame.</returns>
     /// <exception cref="ActionFailedException">The camera has not produced a frame yet.</exception>
-    [ThingAction(Description = "Capture the newest frame as a JPEG image", Safe = true, OutputMediaType = "image/jpeg")]
+    /// <summary>The camera's part of every Thing's state (embedded in captures).</summary>
+    public override object? ThingState => new { frame_rate = FrameRate, frames = FrameCount };
+
+    [ThingAction(Description = "Capture the newest frame as a JPEG image, with the state of every Thing on the server in its metadata (a JPEG comment holding JSON)", Safe = true, OutputMediaType = "image/jpeg")]
     public Blob CaptureJpeg()
         => Stream.NewestFrame is { } frame
-            ? Blob.FromBytes(frame.Frame, "image/jpeg")
+            ? Blob.FromBytes(JpegComment.Insert(frame.Frame.Span, JsonSerializer.SerializeToUtf8Bytes(GetThingStates(), LabThingsJson.Options)), "image/jpeg")
             : throw new ActionFailedException("The camera has not produced a frame yet.");
 
     /// <summary>Waits for the next frame and returns its size in bytes (a sharpness metric for autofocus).</summary>
