@@ -34,6 +34,13 @@ public sealed class LabThingsOptions
     /// </summary>
     public IList<string> AllowedHosts { get; } = [];
 
+    /// <summary>
+    /// A path every LabThings URL is served under, e.g. <c>/api</c>: the Thing Descriptions are then at
+    /// <c>/api/{thing}/</c>, the OpenAPI document at <c>/api/openapi.json</c>, and requests outside it are answered 404.
+    /// Null or empty (the default) serves at the root.
+    /// </summary>
+    public string? PathPrefix { get; set; }
+
     /// <summary>The title of the OpenAPI document and Swagger UI page. Default <c>LabThings</c>.</summary>
     public string Title { get; set; } = "LabThings";
 

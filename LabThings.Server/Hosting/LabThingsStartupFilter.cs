@@ -3,6 +3,7 @@ using LabThings.Server.Endpoints;
 using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace LabThings.Server.Hosting;
@@ -17,6 +18,23 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
+        }
+
+        var prefix = PathPrefix(settings);
+        if (prefix.HasValue)
+        {
+            // Everything LabThings serves is under the prefix; the request's PathBase carries it into every URL it builds.
+            app.UsePathBase(prefix);
+            app.Use((context, next) =>
+            {
+                if (context.Request.PathBase.StartsWithSegments(prefix))
+                {
+                    return next(context);
+                }
+
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
         }
 
         app.Use(CrossSiteGuard.HostCheck(settings));
@@ -55,10 +73,17 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
             {
                 ui.RoutePrefix = ThingPaths.DocsPrefix;
                 ui.DocumentTitle = settings.Title;
-                ui.SwaggerEndpoint(ThingPaths.OpenApiDocument, settings.Title);
+                ui.SwaggerEndpoint(prefix + ThingPaths.OpenApiDocument, settings.Title);
             });
         }
 
         next(app);
     };
+
+    /// <summary>The configured path prefix as a path (<c>/api</c>), or an empty path for none.</summary>
+    internal static PathString PathPrefix(LabThingsOptions options)
+    {
+        var trimmed = options.PathPrefix?.Trim().Trim('/');
+        return string.IsNullOrEmpty(trimmed) ? PathString.Empty : new PathString("/" + trimmed);
+    }
 }
