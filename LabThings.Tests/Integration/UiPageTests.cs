@@ -74,6 +74,19 @@ public sealed partial class UiPageTests
     }
 
     [Fact]
+    public async Task UnderAPathPrefix_ThePageAndItsLinksCarryThePrefix()
+    {
+        await using var server = await RunningServer.StartExampleAsync(b => b.Services.Configure<LabThingsOptions>(o => o.PathPrefix = "/api"));
+        var html = await server.Client.GetStringAsync("api/");
+
+        html.Should().Contain("<meta name=\"labthings-root\" content=\"/api/\">")
+            .And.Contain("<meta name=\"labthings-docs\" content=\"/api/docs\">")
+            .And.Contain("src=\"/api/labthings.ui/app.js");
+        (await server.Client.GetAsync("api/labthings.ui/thing.js")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await server.Client.GetAsync("labthings.ui/thing.js")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task AnApplicationsOwnRootPage_WinsOverTheUi()
     {
         var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--environment", "Production"]);
