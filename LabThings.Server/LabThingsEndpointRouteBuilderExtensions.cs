@@ -20,7 +20,8 @@ public static class LabThingsEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps every Thing's endpoints (its Thing Description at <c>/{thing}/</c>, its properties, actions, events and
     /// streams), the server-wide <c>/things/</c>, <c>/thing_descriptions/</c>, <c>/action_invocations</c> and
-    /// <c>/blob/{id}</c>, and the OpenAPI document at <c>/openapi.json</c> (Swagger UI is served at <c>/docs</c>).
+    /// <c>/blob/{id}</c>, and the OpenAPI document at <c>/openapi.json</c> (Swagger UI is served at <c>/docs</c>), and the web page at
+    /// <see cref="LabThingsOptions.UiPath"/>.
     /// </summary>
     /// <param name="endpoints">The application.</param>
     /// <returns>A builder to add conventions (authorization, CORS, …) to every LabThings endpoint.</returns>
@@ -74,6 +75,7 @@ public static class LabThingsEndpointRouteBuilderExtensions
 
         HttpEndpoints.Map(group, services);
         group.MapMethods(ThingPaths.OpenApiDocument, [HttpMethods.Get, HttpMethods.Head], OpenApiDocumentEndpoint.HandleAsync).ExcludeFromDescription();
+        LabThings.Server.Ui.UiEndpoints.Map(group, services.Options);
         return group;
     }
 }

@@ -50,6 +50,14 @@ public sealed class LabThingsOptions
     public bool SwaggerUi { get; set; } = true;
 
     /// <summary>
+    /// Where the server's own web page is served: a list of the Things at this path, and a live page per Thing
+    /// (<c>?thing={name}</c>) built in the browser from its Thing Description, with controls for its properties and
+    /// actions, its streams and an event feed. All of its files come from this server (no CDN). An endpoint the
+    /// application maps at the same path itself takes precedence. Null serves no page. Default <c>/</c>.
+    /// </summary>
+    public string? UiPath { get; set; } = "/";
+
+    /// <summary>
     /// Whether errors with no body (404 for an unknown URL, 405, unhandled exceptions) are answered with RFC 9457
     /// problem details (<c>application/problem+json</c>), as LabThings clients expect. Default true.
     /// </summary>

@@ -50,7 +50,6 @@ public static class ExampleApp
 
         var app = builder.Build();
         app.MapThings();
-        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         return app;
     }
 }
