@@ -60,27 +60,28 @@ internal static class ResponseSchemas
         ["required"] = new JsonArray("status", "id", "href"),
     };
 
-    private static JsonObject ProblemSchema() => new()
+    /// <summary>RFC 9457 problem details as every refusal is answered; the TD's <c>schemaDefinitions</c> and the OpenAPI document both use it.</summary>
+    public static JsonObject ProblemSchema() => new()
     {
         ["type"] = "object",
         ["description"] = "RFC 9457 problem details",
         ["properties"] = new JsonObject
         {
-            ["type"] = new JsonObject { ["type"] = "string" },
-            ["title"] = new JsonObject { ["type"] = "string" },
-            ["status"] = new JsonObject { ["type"] = "integer" },
-            ["detail"] = new JsonObject { ["type"] = "string" },
+            ["type"] = new JsonObject { ["type"] = "string", ["description"] = "A URI identifying the kind of problem" },
+            ["title"] = new JsonObject { ["type"] = "string", ["description"] = "A short summary of the kind of problem" },
+            ["status"] = new JsonObject { ["type"] = "integer", ["description"] = "The HTTP status code" },
+            ["detail"] = new JsonObject { ["type"] = "string", ["description"] = "What went wrong this time" },
             ["errors"] = new JsonObject
             {
                 ["type"] = "array",
-                ["description"] = "Each offending field: a JSON Pointer, the schema rule broken, and why",
+                ["description"] = "For 422: each offending field, the rule it broke and why",
                 ["items"] = new JsonObject
                 {
                     ["type"] = "object",
                     ["properties"] = new JsonObject
                     {
-                        ["field"] = new JsonObject { ["type"] = "string" },
-                        ["rule"] = new JsonObject { ["type"] = "string" },
+                        ["field"] = new JsonObject { ["type"] = "string", ["description"] = "A JSON Pointer into the value; empty for the whole value" },
+                        ["rule"] = new JsonObject { ["type"] = "string", ["description"] = "The schema keyword that failed" },
                         ["message"] = new JsonObject { ["type"] = "string" },
                     },
                 },

@@ -16,7 +16,7 @@ internal sealed class OpenApiContext(OpenApiDocument document, SchemaRepository 
     public const string DocumentName = "openapi";
 
     /// <summary>The component for RFC 9457 problem details, as every error is answered.</summary>
-    public IOpenApiSchema ProblemDetails => Component("ProblemDetails", () => FromModel(ProblemSchema()));
+    public IOpenApiSchema ProblemDetails => Component("ProblemDetails", () => FromModel(LabThings.Description.ResponseSchemas.ProblemSchema()));
 
     /// <summary>
     /// The invocation component, described from its wire type; with <paramref name="output"/>, the invocation of an
@@ -51,32 +51,4 @@ internal sealed class OpenApiContext(OpenApiDocument document, SchemaRepository 
     }
 
     private OpenApiSchema FromModel(JsonObject schema) => OpenApiSchemas.From(schema, document);
-
-    private static JsonObject ProblemSchema() => new()
-    {
-        ["type"] = "object",
-        ["description"] = "RFC 9457 problem details",
-        ["properties"] = new JsonObject
-        {
-            ["type"] = new JsonObject { ["type"] = "string", ["description"] = "A URI identifying the kind of problem" },
-            ["title"] = new JsonObject { ["type"] = "string", ["description"] = "A short summary of the kind of problem" },
-            ["status"] = new JsonObject { ["type"] = "integer", ["description"] = "The HTTP status code" },
-            ["detail"] = new JsonObject { ["type"] = "string", ["description"] = "What went wrong this time" },
-            ["errors"] = new JsonObject
-            {
-                ["type"] = "array",
-                ["description"] = "For 422: each offending field, the rule it broke and why",
-                ["items"] = new JsonObject
-                {
-                    ["type"] = "object",
-                    ["properties"] = new JsonObject
-                    {
-                        ["field"] = new JsonObject { ["type"] = "string", ["description"] = "A JSON Pointer into the value; empty for the whole value" },
-                        ["rule"] = new JsonObject { ["type"] = "string", ["description"] = "The schema keyword that failed" },
-                        ["message"] = new JsonObject { ["type"] = "string" },
-                    },
-                },
-            },
-        },
-    };
 }
