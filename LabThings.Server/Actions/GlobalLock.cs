@@ -48,6 +48,10 @@ internal sealed class GlobalLock(IOptions<LabThingsOptions> options) : IDisposab
         return true;
     }
 
+    /// <summary>Takes the lock for a property write: at once in <see cref="GlobalLockMode.Refuse"/> mode, else waiting up to <see cref="WriteTimeout"/>.</summary>
+    public Task<bool> EnterForWriteAsync(string holder, CancellationToken cancellationToken)
+        => Mode == GlobalLockMode.Refuse ? Task.FromResult(TryEnter(holder)) : EnterAsync(holder, WriteTimeout, cancellationToken);
+
     public void Exit()
     {
         _holder = null;

@@ -25,12 +25,9 @@ internal static class CrossSiteGuard
             return handler;
         }
 
-        return context => ForeignOrigin(context.Request, options) is { } origin
-            ? Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused", $"Requests that change something are not accepted from pages of {origin}. Add it to LabThingsOptions.AllowedOrigins to allow it.")
-            : handler(context);
+        return context => ForeignOrigin(context.Request, options) is { } origin ? RefuseAsync(context, origin) : handler(context);
     }
 
-    /// <summary>Whether the endpoint changes something or opens a WebSocket, so that a foreign origin is refused.</summary>
     /// <summary>
     /// The <c>Origin</c> check of <see cref="Wrap"/> for a request outside the catalogue: false (with the refusal
     /// written) when a state-changing request comes from a page of a foreign origin.
@@ -43,10 +40,11 @@ internal static class CrossSiteGuard
             return true;
         }
 
-        await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused", $"Requests that change something are not accepted from pages of {origin}. Add it to LabThingsOptions.AllowedOrigins to allow it.").ConfigureAwait(false);
+        await RefuseAsync(context, origin).ConfigureAwait(false);
         return false;
     }
 
+    /// <summary>Whether the endpoint changes something or opens a WebSocket, so that a foreign origin is refused.</summary>
     public static bool ChangesState(ThingEndpoint endpoint)
         => endpoint.Kind == ThingEndpointKind.WebSocket || !(HttpMethods.IsGet(endpoint.Method) || HttpMethods.IsHead(endpoint.Method));
 
@@ -92,4 +90,7 @@ internal static class CrossSiteGuard
             ? null
             : Problems.Clip(origin, 200);
     }
+
+    private static Task RefuseAsync(HttpContext context, string origin)
+        => Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site request refused", $"Requests that change something are not accepted from pages of {origin}. Add it to LabThingsOptions.AllowedOrigins to allow it.");
 }

@@ -160,11 +160,7 @@ internal static class PropertyEndpoints
             return await ChangeAsync(context, thing, property, change).ConfigureAwait(false);
         }
 
-        var holder = $"a write of '{property.Name}' of '{thing.Name}'";
-        var entered = globalLock.Mode == GlobalLockMode.Refuse
-            ? globalLock.TryEnter(holder)
-            : await globalLock.EnterAsync(holder, globalLock.WriteTimeout, context.RequestAborted).ConfigureAwait(false);
-        if (!entered)
+        if (!await globalLock.EnterForWriteAsync($"a write of '{property.Name}' of '{thing.Name}'", context.RequestAborted).ConfigureAwait(false))
         {
             await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Server busy", globalLock.Busy).ConfigureAwait(false);
             return false;

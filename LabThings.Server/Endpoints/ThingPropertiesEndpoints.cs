@@ -146,9 +146,7 @@ internal static class ThingPropertiesEndpoints
         var lockHeld = false;
         if (parsed.Any(p => services.GlobalLock.Applies(p.Property.Definition)))
         {
-            lockHeld = services.GlobalLock.Mode == GlobalLockMode.Refuse
-                ? services.GlobalLock.TryEnter($"a write of several properties of '{thing.Name}'")
-                : await services.GlobalLock.EnterAsync($"a write of several properties of '{thing.Name}'", services.GlobalLock.WriteTimeout, context.RequestAborted).ConfigureAwait(false);
+            lockHeld = await services.GlobalLock.EnterForWriteAsync($"a write of several properties of '{thing.Name}'", context.RequestAborted).ConfigureAwait(false);
             if (!lockHeld)
             {
                 await Problems.WriteAsync(context, StatusCodes.Status409Conflict, "Server busy", services.GlobalLock.Busy).ConfigureAwait(false);

@@ -27,23 +27,14 @@ internal static class AccessGuard
         var thing = endpoint.Thing?.Name;
         var affordance = endpoint.Affordance;
         var queryToken = AcceptsQueryToken(endpoint.Kind);
+        var requiredScopes = affordance?.RequiredScopes ?? [];
+        var permission = Describe(operation, thing, affordance);
         return async context =>
         {
-            var (caller, failure) = await policy.IdentifyAsync(context, queryToken).ConfigureAwait(false);
-            if (caller is null)
+            if (await AuthorizeAsync(context, policy, operation, thing, requiredScopes, permission, queryToken).ConfigureAwait(false))
             {
-                await policy.ChallengeAsync(context, "Invalid credentials", failure!, invalidToken: true).ConfigureAwait(false);
-                return;
+                await handler(context).ConfigureAwait(false);
             }
-
-            if (!caller.May(operation, thing, affordance))
-            {
-                await RefuseAsync(context, policy, caller, Describe(operation, thing, affordance)).ConfigureAwait(false);
-                return;
-            }
-
-            context.Features.Set(caller);
-            await handler(context).ConfigureAwait(false);
         };
     }
 
@@ -51,14 +42,20 @@ internal static class AccessGuard
     /// The checks of <see cref="Wrap"/> for an endpoint that is not in the catalogue (a Thing's
     /// <see cref="HttpEndpointAttribute"/> methods): true when the request may go on, otherwise the refusal is written.
     /// </summary>
-    public static async Task<bool> CheckAsync(HttpContext context, SecurityPolicy policy, Operation operation, string thing, IReadOnlyList<string> requiredScopes)
+    public static Task<bool> CheckAsync(HttpContext context, SecurityPolicy policy, Operation operation, string thing, IReadOnlyList<string> requiredScopes)
     {
         if (!policy.Enabled)
         {
-            return true;
+            return Task.FromResult(true);
         }
 
-        var (caller, failure) = await policy.IdentifyAsync(context, queryTokenAllowed: false).ConfigureAwait(false);
+        return AuthorizeAsync(context, policy, operation, thing, requiredScopes, Describe(operation, thing, requiredScopes), queryToken: false);
+    }
+
+    /// <summary>Identifies the caller and checks the permission: true (with the caller set on the request) or the refusal written.</summary>
+    private static async Task<bool> AuthorizeAsync(HttpContext context, SecurityPolicy policy, Operation operation, string? thing, IReadOnlyList<string> requiredScopes, string permission, bool queryToken)
+    {
+        var (caller, failure) = await policy.IdentifyAsync(context, queryToken).ConfigureAwait(false);
         if (caller is null)
         {
             await policy.ChallengeAsync(context, "Invalid credentials", failure!, invalidToken: true).ConfigureAwait(false);
@@ -67,8 +64,7 @@ internal static class AccessGuard
 
         if (!caller.May(operation, thing, requiredScopes))
         {
-            var scopes = requiredScopes.Count > 0 ? " and the scopes " + string.Join(", ", requiredScopes.Select(s => $"'{s}'")) : "";
-            await RefuseAsync(context, policy, caller, $"the '{Caller.Scope(operation)}' permission on '{thing}'{scopes}").ConfigureAwait(false);
+            await RefuseAsync(context, policy, caller, permission).ConfigureAwait(false);
             return false;
         }
 
@@ -90,12 +86,15 @@ internal static class AccessGuard
 
     /// <summary>The permission an operation needs, for people: e.g. <c>the 'write' permission on 'light' and the scope 'light:admin'</c>.</summary>
     public static string Describe(Operation operation, string? thing, LabThings.Model.AffordanceDefinition? affordance)
+        => Describe(operation, thing, affordance?.RequiredScopes ?? []);
+
+    private static string Describe(Operation operation, string? thing, IReadOnlyList<string> requiredScopes)
     {
         var text = operation == Operation.Invocations
             ? "access to invocations"
             : $"the '{Caller.Scope(operation)}' permission" + (thing is null ? "" : $" on '{thing}'");
-        return affordance is { RequiredScopes.Count: > 0 }
-            ? text + " and the scope" + (affordance.RequiredScopes.Count > 1 ? "s " : " ") + string.Join(", ", affordance.RequiredScopes.Select(s => $"'{s}'"))
+        return requiredScopes.Count > 0
+            ? text + " and the scope" + (requiredScopes.Count > 1 ? "s " : " ") + string.Join(", ", requiredScopes.Select(s => $"'{s}'"))
             : text;
     }
 
