@@ -133,14 +133,18 @@ public sealed class MjpegStreamPoolingTests
         var pool = new CheckingPool { Scribble = true };
         var stream = new MjpegStream(1);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var readers = Enumerable.Range(0, 8).Select(_ => Task.Run(() => ReadAndCheckAsync(stream, stop.Token))).ToArray();
+        var seen = new int[8];
+        var readers = Enumerable.Range(0, 8).Select(r => Task.Run(() => ReadAndCheckAsync(stream, seen, r, stop.Token))).ToArray();
         (await Eventually.TrueAsync(() => stream.ClientsConnected == 8)).Should().BeTrue();
 
+        // At least 3000 frames, and on until every reader has checked some (a loaded machine may schedule them late).
+        var produced = 0;
         var producer = Task.Run(() =>
         {
-            for (var id = 0; id < 3000; id++)
+            while (produced < 3000 || (Enumerable.Range(0, seen.Length).Any(i => Volatile.Read(ref seen[i]) == 0) && !stop.IsCancellationRequested))
             {
-                stream.AddFrame(pool.RentFrame(id, size), size, pool, null);
+                stream.AddFrame(pool.RentFrame(produced, size), size, pool, null);
+                produced++;
             }
         });
         await producer;
@@ -150,10 +154,10 @@ public sealed class MjpegStreamPoolingTests
         checkedFrames.Should().OnlyContain(n => n > 0, "every reader saw frames");
         stream.Reset();
         pool.Outstanding.Should().Be(0, "every array went back to the pool exactly once in the end");
-        pool.ReturnedInOrder.Should().HaveCount(3000);
+        pool.ReturnedInOrder.Should().HaveCount(produced);
     }
 
-    private static async Task<int> ReadAndCheckAsync(MjpegStream stream, CancellationToken cancellationToken)
+    private static async Task<int> ReadAndCheckAsync(MjpegStream stream, int[] seen, int index, CancellationToken cancellationToken)
     {
         var pipe = new Pipe();
         var writing = Task.Run(async () =>
@@ -167,6 +171,7 @@ public sealed class MjpegStreamPoolingTests
         {
             CheckFrame(part.Body);
             count++;
+            Volatile.Write(ref seen[index], count);
         }
 
         await writing;
