@@ -11,9 +11,16 @@ internal sealed record ThingDescription
     /// <summary>The TD 1.1 context URI.</summary>
     public const string Td11Context = "https://www.w3.org/2022/wot/td/v1.1";
 
-    /// <summary>The JSON-LD context: the TD 1.1 context URI.</summary>
+    /// <summary>
+    /// The JSON-LD context: the TD 1.1 context URI, or an array of it and an object of the Thing's own prefixes
+    /// (<see cref="ThingContextAttribute"/>).
+    /// </summary>
     [JsonPropertyName("@context")]
-    public string Context { get; init; } = Td11Context;
+    public JsonNode Context { get; init; } = Td11Context;
+
+    /// <summary>The Thing's semantic types (a string, or an array of several), or null.</summary>
+    [JsonPropertyName("@type")]
+    public JsonNode? SemanticType { get; init; }
 
     /// <summary>An identifier for the Thing (a URI), or null.</summary>
     [JsonPropertyName("id")]
@@ -103,6 +110,10 @@ internal sealed record SecurityScheme
 /// <summary>A property affordance: a data schema (kept inline, as TDs require) plus metadata and forms.</summary>
 internal sealed record PropertyAffordance
 {
+    /// <summary>The affordance's semantic types (a string, or an array of several), or null.</summary>
+    [JsonPropertyName("@type")]
+    public JsonNode? SemanticType { get; init; }
+
     /// <summary>A human-readable title.</summary>
     [JsonPropertyName("title")]
     public string? Title { get; init; }
@@ -140,6 +151,10 @@ internal sealed record PropertyAffordance
 /// <summary>An action affordance: input and output data schemas, flags and forms.</summary>
 internal sealed record ActionAffordance
 {
+    /// <summary>The affordance's semantic types (a string, or an array of several), or null.</summary>
+    [JsonPropertyName("@type")]
+    public JsonNode? SemanticType { get; init; }
+
     /// <summary>A human-readable title.</summary>
     [JsonPropertyName("title")]
     public string? Title { get; init; }
@@ -176,6 +191,10 @@ internal sealed record ActionAffordance
 /// <summary>An event affordance: the payload's data schema and how to subscribe.</summary>
 internal sealed record EventAffordance
 {
+    /// <summary>The affordance's semantic types (a string, or an array of several), or null.</summary>
+    [JsonPropertyName("@type")]
+    public JsonNode? SemanticType { get; init; }
+
     /// <summary>A human-readable title.</summary>
     [JsonPropertyName("title")]
     public string? Title { get; init; }

@@ -45,7 +45,7 @@ internal static class ThingDescriptionBuilder
         foreach (var property in definition.Properties)
         {
             var affordance = Property(thing, property, webSocket, security.LongPollFirst);
-            properties[property.Name] = affordance with { Forms = security.Apply(property, affordance.Forms) };
+            properties[property.Name] = affordance with { Forms = security.Apply(property, affordance.Forms), SemanticType = SemanticType(property.SemanticTypes) };
         }
 
         var actions = definition.Actions.ToDictionary(a => a.Name, a => Secured(Action(a), a, security), StringComparer.Ordinal);
@@ -54,7 +54,7 @@ internal static class ThingDescriptionBuilder
         foreach (var stream in definition.Streams)
         {
             var streamProperty = StreamProperty(stream);
-            properties[stream.Name] = streamProperty with { Forms = security.Apply(stream, streamProperty.Forms) };
+            properties[stream.Name] = streamProperty with { Forms = security.Apply(stream, streamProperty.Forms), SemanticType = SemanticType(stream.SemanticTypes) };
             links.Add(new Link
             {
                 Href = ThingPaths.RelativeViewer(stream.Name),
@@ -83,6 +83,8 @@ internal static class ThingDescriptionBuilder
 
         return new ThingDescription
         {
+            Context = Context(definition),
+            SemanticType = SemanticType(definition.SemanticTypes),
             Id = $"urn:labthings:{thingName}",
             Forms = thingForms,
             Title = definition.Title,
@@ -100,11 +102,39 @@ internal static class ThingDescriptionBuilder
         };
     }
 
+    /// <summary>
+    /// The TD 1.1 context URI alone, or (when the Thing declares prefixes) an array of it and an object of the prefixes:
+    /// TD 1.1 requires its context first.
+    /// </summary>
+    private static JsonNode Context(ThingDefinition definition)
+    {
+        if (definition.SemanticContext.Count == 0)
+        {
+            return ThingDescription.Td11Context;
+        }
+
+        var prefixes = new JsonObject();
+        foreach (var (prefix, iri) in definition.SemanticContext)
+        {
+            prefixes[prefix] = iri;
+        }
+
+        return new JsonArray(ThingDescription.Td11Context, prefixes);
+    }
+
+    /// <summary>An <c>@type</c>: null for none, a string for one, an array for several.</summary>
+    private static JsonNode? SemanticType(IReadOnlyList<string> types) => types.Count switch
+    {
+        0 => null,
+        1 => JsonValue.Create(types[0]),
+        _ => new JsonArray([.. types.Select(t => (JsonNode?)JsonValue.Create(t))]),
+    };
+
     private static ActionAffordance Secured(ActionAffordance affordance, ActionDefinition action, TdSecurity security)
-        => affordance with { Forms = security.Apply(action, affordance.Forms) };
+        => affordance with { Forms = security.Apply(action, affordance.Forms), SemanticType = SemanticType(action.SemanticTypes) };
 
     private static EventAffordance Secured(EventAffordance affordance, EventDefinition thingEvent, TdSecurity security)
-        => affordance with { Forms = security.Apply(thingEvent, affordance.Forms) };
+        => affordance with { Forms = security.Apply(thingEvent, affordance.Forms), SemanticType = SemanticType(thingEvent.SemanticTypes) };
 
     /// <summary>The Thing's WebSocket as an absolute <c>ws://</c> or <c>wss://</c> URL (a relative href would resolve to http).</summary>
     private static string WebSocketUrl(Uri applicationBase, string thingName)

@@ -39,6 +39,7 @@ internal static partial class ThingDiscovery
             var attributes = member.GetCustomAttributes<AffordanceAttribute>(inherit: true).ToArray();
             if (attributes.Length == 0)
             {
+                CheckStraySemanticType(member, typeName, problems);
                 continue;
             }
 
@@ -77,6 +78,7 @@ internal static partial class ThingDiscovery
         var slots = DiscoverSlots(thingType, typeName, problems);
         var thingScopes = thingType.GetCustomAttributes<RequireScopeAttribute>(inherit: true).Select(a => a.Scope).ToArray();
         var httpEndpoints = DiscoverHttpEndpoints(thingType, typeName, affordances, thingScopes, problems);
+        var (semanticTypes, semanticContext) = DiscoverSemantics(thingType, typeName, affordances, problems);
         if (problems.Count > before)
         {
             return null;
@@ -92,7 +94,7 @@ internal static partial class ThingDiscovery
                 .ToArray();
         }
 
-        return new ThingDefinition(thingType, title, description, [.. affordances]) { Slots = slots, HttpEndpoints = httpEndpoints };
+        return new ThingDefinition(thingType, title, description, [.. affordances]) { Slots = slots, HttpEndpoints = httpEndpoints, SemanticTypes = semanticTypes, SemanticContext = semanticContext };
     }
 
     /// <summary>Members in declaration order, base classes first, each member once (overrides replace the base's).</summary>

@@ -38,6 +38,9 @@ public abstract class AffordanceDefinition
     /// <summary>Whether writing or invoking it takes the server-wide lock when the server has one (see <see cref="AffordanceAttribute.GlobalLock"/>).</summary>
     public bool UsesGlobalLock { get; internal set; } = true;
 
+    /// <summary>Its semantic types (<see cref="SemanticTypeAttribute"/>), the <c>@type</c> of its entry in the Thing Description; empty when none.</summary>
+    public IReadOnlyList<string> SemanticTypes { get; internal set; } = [];
+
     /// <inheritdoc />
     public override string ToString() => $"{GetType().Name} '{Name}' ({Member.DeclaringType?.Name}.{Member.Name})";
 }

@@ -59,6 +59,12 @@ public sealed class ThingDefinition
     /// <summary>The Thing's plain HTTP endpoints (<see cref="HttpEndpointAttribute"/>), served under its path and described in OpenAPI only.</summary>
     public ImmutableArray<HttpEndpointDefinition> HttpEndpoints { get; internal init; } = [];
 
+    /// <summary>The Thing's semantic types (<see cref="SemanticTypeAttribute"/> on the class), its TD's <c>@type</c>; empty when none.</summary>
+    public IReadOnlyList<string> SemanticTypes { get; internal init; } = [];
+
+    /// <summary>The prefixes the Thing adds to its TD's <c>@context</c> (<see cref="ThingContextAttribute"/>), prefix to IRI, ordered by prefix; empty when none.</summary>
+    public IReadOnlyDictionary<string, string> SemanticContext { get; internal init; } = new Dictionary<string, string>();
+
     /// <summary>Finds an affordance by its wire name.</summary>
     /// <param name="name">The wire name.</param>
     /// <returns>The affordance, or null if there is none of that name.</returns>
