@@ -54,7 +54,7 @@ internal sealed class TestConnection(string name, Thing thing, RecordingLogger l
         var values = new JsonObject();
         foreach (var property in thing.Definition.Properties.Where(p => p.IsSetting))
         {
-            values[property.Name] = JsonSerializer.SerializeToNode(property.GetValue(thing), property.ValueType, LabThingsJson.Options);
+            values[property.Name] = JsonSerializer.SerializeToNode(thing.Properties[property.Name].GetValue(), property.ValueType, LabThingsJson.Options);
         }
 
         lock (_gate)
@@ -78,7 +78,21 @@ internal sealed class TestConnection(string name, Thing thing, RecordingLogger l
     }
 
     public void FunctionalPropertyChanged(PropertyDefinition property)
-        => Record(new ThingNotification(ThingNotificationKind.Property, property.Name, property.GetValue(thing)));
+    {
+        object? value;
+        try
+        {
+            value = thing.Properties[property.Name].GetValue();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // As on a server: a getter that fails is logged, and the code that reported the change carries on.
+            logger.Add(new TestLogRecord(LogLevel.Warning, $"Could not read {Name}.{property.Name} to tell observers: {ex.Message}", ex));
+            return;
+        }
+
+        Record(new ThingNotification(ThingNotificationKind.Property, property.Name, value));
+    }
 
     public void EventRaised(EventDefinition thingEvent, object? payload)
         => Record(new ThingNotification(ThingNotificationKind.Event, thingEvent.Name, payload));
