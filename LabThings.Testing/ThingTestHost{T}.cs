@@ -304,7 +304,8 @@ public sealed class ThingTestHost<T> : IAsyncDisposable
             {
                 JsonNode node => node.ToJsonString(),
                 JsonElement element => element.GetRawText(),
-                _ => JsonSerializer.Serialize(value, property.Definition.ValueType, LabThingsJson.Options),
+                // Serialized as what it is (20 for a double setting is fine), then read as the setting's type.
+                _ => JsonSerializer.Serialize(value, value?.GetType() ?? typeof(object), LabThingsJson.Options),
             };
             property.SetJson(json);
         }
