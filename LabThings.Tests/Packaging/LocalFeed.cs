@@ -17,6 +17,7 @@ public sealed class LocalFeed : IAsyncLifetime
         "LabThings.Server/LabThings.Server.csproj",
         "LabThings.Cameras.Ffmpeg/LabThings.Cameras.Ffmpeg.csproj",
         "LabThings.Client/LabThings.Client.csproj",
+        "LabThings.Testing/LabThings.Testing.csproj",
         "examples/LabThings.Examples/LabThings.Examples.csproj",
         "tools/LabThings.ServerTool/LabThings.ServerTool.csproj",
         "templates/LabThings.Templates.csproj",

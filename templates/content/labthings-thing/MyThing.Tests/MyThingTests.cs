@@ -1,3 +1,5 @@
+using LabThings.Testing;
+
 namespace MyThing.Tests;
 
 public class MyThingTests
@@ -22,5 +24,18 @@ public class MyThingTests
 
         Assert.Contains(definition.Properties, p => p.Name == "is_open");
         Assert.Contains(definition.Actions, a => a.Name == "expose");
+    }
+
+    [Fact]
+    public async Task Expose_run_by_the_testing_host_reports_the_shutter_opening_and_closing()
+    {
+        // A fake host instead of a server: the action gets a real ActionContext, and property changes are recorded.
+        await using var host = ThingTestHost.Create<MyThing>();
+
+        var run = await host.InvokeActionAsync(host.Thing.ExposeAsync, new { seconds = 0.05 });
+
+        Assert.Equal(TestInvocationStatus.Completed, run.Status);
+        Assert.Equal(2, run.Output);
+        Assert.Equal(new object?[] { true, false }, host.Notifications.Where(n => n.Name == "is_open").Select(n => n.Value));
     }
 }
