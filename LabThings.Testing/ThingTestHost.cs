@@ -38,12 +38,12 @@ public static class ThingTestHost
     {
         var options = Configure(configure);
         var definition = ThingDefinitions.Get<T>();
-        var services = BuildServices(options);
         var arguments = definition.Slots.Where(s => s.IsConstructorParameter)
             .Select(s => Slots.ValueFor(s, definition, options.Things))
             .Where(v => v is not null)
             .Cast<object>()
             .ToArray();
+        var services = BuildServices(options);
         T thing;
         try
         {
@@ -51,6 +51,7 @@ public static class ThingTestHost
         }
         catch (InvalidOperationException ex)
         {
+            services.Dispose();
             throw new InvalidOperationException($"{typeof(T).Name} could not be created: {ex.Message} Give what its constructor needs in ThingTestOptions.Services, or create it yourself and use ThingTestHost.Attach.", ex);
         }
 

@@ -38,9 +38,24 @@ public sealed class ThingTestHost<T> : IAsyncDisposable
         _ownsThing = ownsThing;
         Name = options.Name ?? ThingTestHost.DefaultName(typeof(T));
         _connection = new TestConnection(Name, thing, new RecordingLogger(), States);
-        thing.Attach(_connection, thing.Definition);
-        Slots.FillProperties(thing, _things);
-        RestoreSettings(options.Settings);
+        try
+        {
+            thing.Attach(_connection, thing.Definition);
+            Slots.FillProperties(thing, _things);
+            RestoreSettings(options.Settings);
+        }
+        catch
+        {
+            // The test gets the exception and no host to dispose: clean up what the host made.
+            if (ownsThing)
+            {
+                (thing as IDisposable)?.Dispose();
+            }
+
+            services.Dispose();
+            throw;
+        }
+
         _connection.StartSaving();
     }
 

@@ -158,3 +158,10 @@ public sealed partial class Partner : Thing, ISensor
         public static partial void Hello(ILogger logger);
     }
 }
+
+/// <summary>A Thing whose slot is a constructor parameter naming its Thing.</summary>
+public sealed class Gauge([ThingSlot("main")] ISensor sensor) : Thing
+{
+    [ThingProperty]
+    public double Value => sensor.Read();
+}

@@ -24,6 +24,16 @@ public sealed class ThingTestHostTests
     }
 
     [Fact]
+    public async Task Create_ConstructorSlot_IsFilledWithTheThingItNames()
+    {
+        await using var host = ThingTestHost.Create<Gauge>(o => o.UseThing("spare", new FakeSensor(1)).UseThing("main", new FakeSensor(7)));
+
+        host.Thing.Value.Should().Be(7);
+        var missing = () => ThingTestHost.Create<Gauge>(o => o.UseThing("spare", new FakeSensor(1)));
+        missing.Should().Throw<InvalidOperationException>().WithMessage("*Gauge's slot sensor*names the Thing 'main'*UseThing(\"main\"*");
+    }
+
+    [Fact]
     public void Create_ConstructorServiceMissing_SaysWhereToGiveIt()
     {
         var act = () => ThingTestHost.Create<Bench>(o => o.UseThing("sensor", new FakeSensor(1)));
