@@ -10,7 +10,8 @@ namespace LabThings.Tests.Browser;
 /// The web page in Debian's Firefox ESR (headless), driven over WebDriver BiDi by puppeteer-core from
 /// Interop/ui-firefox.mjs, against the example server: the scenarios of <see cref="UiBrowserTests"/> that matter most,
 /// so the page is known to work in Firefox as well as in Chromium. The script waits for what a person would see and
-/// reports it; these tests check the report and the server's state. In the browser collection, so the two browsers do
+/// reports it (with axe-core's serious and critical findings on each page it opens); these tests check the report and
+/// the server's state. In the browser collection, so the two browsers do
 /// not run at once on a small machine.
 /// </summary>
 [Collection(BrowserTests.Name)]
@@ -109,6 +110,7 @@ public sealed class FirefoxUiTests
         var seen = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.Clone();
         seen.GetProperty("browser").GetString().Should().StartWith("firefox/", "the page ran in Firefox");
         seen.GetProperty("foreign").EnumerateArray().Should().BeEmpty("every request goes to the server the page came from");
+        seen.GetProperty("axe").EnumerateArray().Select(v => v.GetString()).Should().BeEmpty("axe-core finds no serious or critical violations in Firefox");
         seen.GetProperty("errors").EnumerateArray().Select(e => e.GetString()).Should().BeEmpty($"the '{scenario}' scenario runs without script errors or CSP violations in Firefox");
         return seen;
     }

@@ -105,6 +105,8 @@ public sealed class SignInBrowserTests(BrowserFixture browser)
             (await page.EvaluateAsync<int>("() => sessionStorage.length")).Should().Be(0);
         }
 
+        await session.ScreenshotAsync("signin");
+
         // The right one: the page starts again signed in, and everything works with the token.
         await field.FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();

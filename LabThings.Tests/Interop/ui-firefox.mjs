@@ -3,6 +3,7 @@
 // see (failing with a message when it does not appear) and prints what it saw as one JSON object, which the C# test
 // checks together with the server's state. Requests to other origins and page errors are reported, not hidden.
 
+import { readFile } from 'node:fs/promises';
 import puppeteer from 'puppeteer-core';
 
 const [base, scenario, token] = process.argv.slice(2);
@@ -98,6 +99,19 @@ async function server(method, path, body) {
   return answer ? JSON.parse(answer) : null;
 }
 
+/** Runs axe-core in the page (put there by the driver, so the page's CSP still holds for its own scripts). */
+async function accessibility(page) {
+  step('axe-core');
+  const axe = await readFile(new URL('./node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+  await page.evaluate(axe);
+  const found = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+      .map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`);
+  });
+  seen.axe = [...(seen.axe || []), ...found];
+}
+
 async function until(what, condition) {
   const end = Date.now() + timeout;
   for (;;) {
@@ -113,6 +127,7 @@ async function index(page) {
   await open(page, '');
   await page.waitForSelector('.things > li h2 a', { timeout });
   seen.things = await page.$$eval('.things > li h2 a', links => links.map(a => a.textContent));
+  await accessibility(page);
   seen.docs = await (await byRole(page, 'link', 'API documentation (Swagger UI)')).evaluate(a => a.getAttribute('href'));
   await Promise.all([page.waitForNavigation(), (await byRole(page, 'link', 'Light')).click()]);
   await byRole(page, 'heading', 'Light');
@@ -123,6 +138,7 @@ async function light(page) {
   await open(page, '?thing=light');
   const shown = '[data-property=brightness] output.value';
   await waitForText(page, shown, '50 %');
+  await accessibility(page);
 
   // Dragging the slider's thumb with the mouse writes the property when it is let go.
   const slider = await byRole(page, 'slider', 'Brightness');
@@ -160,6 +176,7 @@ async function light(page) {
 
 async function counter(page) {
   await open(page, '?thing=counter');
+  await accessibility(page);
   const card = '[data-action=slowly_increase_counter]';
   for (const [name, value] of [['increments', '100'], ['interval', '0.1']]) {
     const input = await page.waitForSelector(`${card} ::-p-aria(${name}[role="spinbutton"])`, { timeout });
@@ -190,6 +207,7 @@ async function counter(page) {
 
 async function camera(page) {
   await open(page, '?thing=camera');
+  await accessibility(page);
   await stream(page);
   await capture(page);
 
@@ -230,9 +248,11 @@ async function bearer(page) {
   // Firefox gives a password field no ARIA role (Chromium calls it a textbox): found by its label alone.
   step('find the Access token field');
   const input = await page.waitForSelector('::-p-aria(Access token)', { timeout });
+  await accessibility(page);
   await input.type(token);
   await Promise.all([page.waitForNavigation(), (await byRole(page, 'button', 'Sign in')).click()]);
   await byRole(page, 'button', 'Sign out');
+  await accessibility(page);
   await stream(page);
   await capture(page);
   seen.tokenInDom = await page.evaluate(t => document.documentElement.outerHTML.includes(t)
