@@ -169,30 +169,6 @@ public sealed class UiBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task WithBasic_TheSignedInBrowserReadsAndWrites_AndWithoutSignInTheServerAsks()
-    {
-        await using var server = await Integration.AuthenticationTests.StartAsync(Integration.AuthenticationTests.BasicUsers);
-        await using var signedIn = await browser.Browser.NewContextAsync(new() { HttpCredentials = new() { Username = "alice", Password = "alice-secret" } });
-        var page = await signedIn.NewPageAsync();
-        await page.GotoAsync(new Uri(server.BaseAddress, "?thing=light").AbsoluteUri);
-        await Expect(page.Locator("[data-property=brightness] output.value")).ToHaveTextAsync("50 %");
-        await page.GetByRole(AriaRole.Slider, new() { Name = "Brightness" }).FillAsync("30");
-        await Expect(page.Locator("[data-property=status] output.value")).ToHaveTextAsync("On at 30%");
-
-        // Another client's change arrives over the signed-in event stream.
-        using var put = new HttpRequestMessage(HttpMethod.Put, "light/brightness") { Content = JsonContent.Create(40) };
-        put.Headers.Authorization = Integration.AuthenticationTests.Basic("alice", "alice-secret");
-        (await server.Client.SendAsync(put)).EnsureSuccessStatusCode();
-        await Expect(page.Locator("[data-property=brightness] output.value")).ToHaveTextAsync("40 %");
-
-        // Without credentials the property reads are challenged (the browser would show its sign-in prompt).
-        await using var anonymous = await browser.Browser.NewContextAsync();
-        var refused = await anonymous.APIRequest.GetAsync(new Uri(server.BaseAddress, "light/brightness").AbsoluteUri);
-        refused.Status.Should().Be(401);
-        refused.Headers["www-authenticate"].Should().Contain("Basic");
-    }
-
-    [Fact]
     public async Task Controls_FromEnumBooleanStringObjectAndArraySchemas_WriteTheServer_AndShowItsRefusals()
     {
         await using var server = await RunningServer.StartAsync(b => b.Services.AddLabThings().AddThing<ControlBench>("bench"));
@@ -235,84 +211,6 @@ public sealed class UiBrowserTests(BrowserFixture browser)
     private static async Task<int> BrightnessAsync(RunningServer server) => await server.Client.GetFromJsonAsync<int>("light/brightness");
 
     private static async Task<int> CountAsync(RunningServer server) => await server.Client.GetFromJsonAsync<int>("counter/counter");
-
-    /// <summary>A page of the UI in a fresh browser context that records outside requests and console errors.</summary>
-    private sealed class UiSession : IAsyncDisposable
-    {
-        private readonly IBrowserContext _context;
-        private readonly List<string> _foreign = [];
-
-        private UiSession(IBrowserContext context, IPage page)
-        {
-            _context = context;
-            Page = page;
-        }
-
-        public IPage Page { get; }
-
-        public IResponse? Response { get; private set; }
-
-        public List<string> ConsoleErrors { get; } = [];
-
-        public static async Task<UiSession> OpenAsync(BrowserFixture browser, RunningServer server, string query, bool withAxe = false)
-        {
-            var context = await browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
-            if (withAxe)
-            {
-                // Added by the DevTools protocol, so the page's CSP (scripts from the server only) still applies to it.
-                var axe = RepositoryPaths.RequireFile(
-                    Path.Combine(RepositoryPaths.Root, "LabThings.Tests", "Interop", "node_modules", "axe-core", "axe.min.js"),
-                    "axe-core is installed by npm: run scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
-                await context.AddInitScriptAsync(await File.ReadAllTextAsync(axe));
-            }
-
-            var page = await context.NewPageAsync();
-            var session = new UiSession(context, page);
-            page.Request += (_, request) =>
-            {
-                if (!request.Url.StartsWith(server.BaseAddress.AbsoluteUri, StringComparison.Ordinal)
-                    && !request.Url.StartsWith("blob:" + server.BaseAddress.AbsoluteUri.TrimEnd('/'), StringComparison.Ordinal)
-                    && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-                {
-                    session._foreign.Add(request.Url);
-                }
-            };
-            page.Console += (_, message) =>
-            {
-                if (message.Type == "error")
-                {
-                    session.ConsoleErrors.Add(message.Text);
-                }
-            };
-            page.PageError += (_, error) => session.ConsoleErrors.Add(error);
-            session.Response = await page.GotoAsync(new Uri(server.BaseAddress, query).AbsoluteUri);
-            await Expect(page.Locator("#status")).Not.ToHaveTextAsync("Loading…");
-            return session;
-        }
-
-        public void AssertStayedOffline() => _foreign.Should().BeEmpty("every request goes to the server the page came from");
-
-        /// <summary>Saves a screenshot into docs/ui when LABTHINGS_SCREENSHOTS=1 (scripts/screenshots.sh).</summary>
-        public async Task ScreenshotAsync(string name, bool atStart = false)
-        {
-            if (Environment.GetEnvironmentVariable("LABTHINGS_SCREENSHOTS") != "1")
-            {
-                return;
-            }
-
-            if (atStart)
-            {
-                await Page.GoBackAsync();
-                await Expect(Page.Locator(".things > li")).ToHaveCountAsync(5);
-            }
-
-            var folder = Path.Combine(RepositoryPaths.Root, "docs", "ui");
-            Directory.CreateDirectory(folder);
-            await Page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-        }
-
-        public async ValueTask DisposeAsync() => await _context.DisposeAsync();
-    }
 }
 
 /// <summary>What a bench is doing (an enum property for the page's select).</summary>

@@ -31,7 +31,7 @@ public sealed partial class UiPageTests
 
         var links = AssetLink().Matches(html).Select(m => m.Groups[1].Value).ToList();
         links.Should().Contain(l => l.EndsWith("app.js", StringComparison.Ordinal)).And.Contain(l => l.EndsWith("ui.css", StringComparison.Ordinal));
-        foreach (var link in links.Append("/labthings.ui/thing.js").Append("/labthings.ui/forms.js").Append("/labthings.ui/util.js"))
+        foreach (var link in links.Append("/labthings.ui/thing.js").Append("/labthings.ui/forms.js").Append("/labthings.ui/util.js").Append("/labthings.ui/signin.js").Append("/labthings.ui/mjpeg.js"))
         {
             using var asset = await server.Client.GetAsync(link.TrimStart('/'));
             asset.StatusCode.Should().Be(HttpStatusCode.OK, link);

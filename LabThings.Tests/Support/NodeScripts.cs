@@ -7,12 +7,21 @@ internal static class NodeScripts
 {
     public static string Folder { get; } = Path.Combine(RepositoryPaths.Root, "LabThings.Tests", "Interop");
 
-    /// <summary>Runs <paramref name="script"/> with <paramref name="input"/> on stdin and returns its stdout; it must exit with 0.</summary>
+    /// <summary>Runs <paramref name="script"/> with <paramref name="input"/> on stdin and returns its stdout; it must exit with 0 within a minute.</summary>
     /// <param name="script">The script's file name in the Interop folder.</param>
     /// <param name="input">What to write to its stdin.</param>
     /// <param name="package">An npm package the script needs, checked first for a clear message when it is missing.</param>
     /// <param name="arguments">The script's command-line arguments.</param>
-    public static async Task<string> RunAsync(string script, string input, string package, params string[] arguments)
+    public static Task<string> RunAsync(string script, string input, string package, params string[] arguments)
+        => RunAsync(script, input, package, TimeSpan.FromSeconds(60), arguments);
+
+    /// <summary>Runs <paramref name="script"/> like <see cref="RunAsync(string, string, string, string[])"/>, allowing it <paramref name="timeout"/>; past it the script (and whatever it started) is ended.</summary>
+    /// <param name="script">The script's file name in the Interop folder.</param>
+    /// <param name="input">What to write to its stdin.</param>
+    /// <param name="package">An npm package the script needs, checked first for a clear message when it is missing.</param>
+    /// <param name="timeout">How long the script may take.</param>
+    /// <param name="arguments">The script's command-line arguments.</param>
+    public static async Task<string> RunAsync(string script, string input, string package, TimeSpan timeout, params string[] arguments)
     {
         RepositoryPaths.RequireFile(
             Path.Combine(Folder, "node_modules", package, "package.json"),
@@ -29,7 +38,17 @@ internal static class NodeScripts
         node.StandardInput.Close();
         var output = node.StandardOutput.ReadToEndAsync();
         var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await node.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            node.Kill(entireProcessTree: true);
+            await node.WaitForExitAsync();
+            throw new TimeoutException($"{script} did not finish within {timeout.TotalSeconds} s: {await errors}");
+        }
+
         node.ExitCode.Should().Be(0, $"{script} should run: {await errors}");
         return await output;
     }

@@ -1,6 +1,7 @@
 // The page's entry point: the list of Things, or one Thing's live page with ?thing={name}.
 
 import { docs, h, request, root, sameOrigin } from './util.js';
+import { offerSignIn } from './signin.js';
 import { renderThing } from './thing.js';
 
 const main = document.getElementById('main');
@@ -23,6 +24,7 @@ async function renderIndex() {
 
   const names = Object.keys(list.data);
   const descriptions = await Promise.all(names.map(name => request('GET', sameOrigin(list.data[name], location.href))));
+  offerSignIn(descriptions.filter(d => d.ok).map(d => d.data));
   const cards = names.map((name, index) => {
     const td = descriptions[index].ok ? descriptions[index].data : null;
     const count = (key, one, many) => {

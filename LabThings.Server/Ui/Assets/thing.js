@@ -2,7 +2,12 @@
 // the description itself.
 
 import { createEditor } from './forms.js';
-import { describeProblem, formatTime, formatValue, h, request, root, sameOrigin, titleOf, uid } from './util.js';
+import { playMjpeg } from './mjpeg.js';
+import { lacksToken, offerSignIn } from './signin.js';
+import {
+  authorizedFetch, bearerToken, describeProblem, eventSourceUrl, formatTime, formatValue, h, reportChallenge, request, root,
+  sameOrigin, titleOf, uid,
+} from './util.js';
 
 const finished = new Set(['completed', 'cancelled', 'error']);
 const pollMilliseconds = 250;
@@ -18,6 +23,7 @@ export async function renderThing(main, status, name) {
   }
 
   const td = answer.data;
+  offerSignIn([td]);
   const base = td.base || tdUrl;
   const url = href => sameOrigin(href, base);
   document.title = `${td.title || name} · ${document.title}`;
@@ -82,15 +88,22 @@ function card(kind, name, title, description, ...children) {
 
 function streamCard(page, name, property) {
   const title = titleOf(property, name);
-  const live = h('img', { class: 'stream', src: page.url(streamForm(property).href), alt: `${title}, live` });
+  const message = h('p', { class: 'error', role: 'alert' });
+  const streamUrl = page.url(streamForm(property).href);
+  // Signed in with a token, the page reads the stream itself and sends the token as a header; otherwise the browser
+  // plays it in the <img> (with the sign-in it has, HTTP Basic included).
+  const live = h('img', { class: 'stream', alt: `${title}, live` });
+  if (bearerToken()) playMjpeg(live, streamUrl, text => { message.textContent = text; });
+  else if (lacksToken(page.td, streamForm(property))) message.textContent = 'Sign in to see the stream.';
+  else live.src = streamUrl;
   const snapshotForm = formsFor(property, 'readproperty').find(form => (form.contentType || '').startsWith('image/'));
   const viewer = (page.td.links || []).find(link => link.anchor === name && link.rel === 'alternate' && link.type === 'text/html');
   const shots = h('div', { class: 'snapshots', 'aria-live': 'polite' });
-  const message = h('p', { class: 'error', role: 'alert' });
   async function snapshot() {
     message.textContent = '';
-    const response = await fetch(page.url(snapshotForm.href), { credentials: 'same-origin' }).catch(error => ({ ok: false, status: 0, error }));
+    const response = await authorizedFetch(page.url(snapshotForm.href)).catch(error => ({ ok: false, status: 0, error }));
     if (!response.ok) {
+      if (!response.error) reportChallenge(response);
       message.textContent = response.error ? `The server could not be reached (${response.error.message}).` : describeProblem(await response.json().catch(() => null), response.status);
       return;
     }
@@ -107,7 +120,8 @@ function streamCard(page, name, property) {
     h('div', { class: 'frame' }, live),
     h('div', { class: 'buttons' },
       snapshotForm ? h('button', { type: 'button', text: `Snapshot of ${title}`, onclick: snapshot }) : null,
-      viewer ? h('a', { href: page.url(viewer.href), text: 'Open viewer' }) : null),
+      // The viewer would need the token in its address (browser history): not offered while signed in with one.
+      viewer && !bearerToken() ? h('a', { href: page.url(viewer.href), text: 'Open viewer' }) : null),
     message, shots);
 }
 
@@ -127,11 +141,24 @@ function propertyCard(page, name, property) {
     if (editor && !editor.busy()) editor.set(value);
   }
 
+  let readFailed = false;
+
+  /** Reads the value; resolves to the answer's status (0 without a read form or a server). */
   async function read() {
-    if (!readForm) return;
+    if (!readForm) return 0;
     const answer = await request('GET', page.url(readForm.href));
-    if (answer.ok) show(answer.data);
-    else shown.textContent = answer.problem;
+    if (answer.ok) {
+      show(answer.data);
+      if (readFailed) message.textContent = '';
+      readFailed = false;
+    } else {
+      // The value is unknown; why goes where messages go (the sign-in control says how to sign in).
+      shown.textContent = '—';
+      message.textContent = answer.status === 401 ? 'Sign in to see this value.' : answer.problem;
+      message.className = 'message error';
+      readFailed = true;
+    }
+    return answer.status;
   }
 
   async function write(value) {
@@ -176,8 +203,8 @@ function propertyCard(page, name, property) {
     page.refreshers.push(read);
   }
 
-  if (sseForm) {
-    const source = new EventSource(page.url(sseForm.href));
+  function follow() {
+    const source = new EventSource(eventSourceUrl(page.url(sseForm.href)));
     source.addEventListener('message', event => {
       try {
         show(JSON.parse(event.data));
@@ -187,7 +214,10 @@ function propertyCard(page, name, property) {
     });
   }
 
-  read();
+  // Followed once the first read shows it may be (no event stream that is bound to be refused).
+  read().then(status => {
+    if (sseForm && status !== 401 && status !== 403) follow();
+  });
   const element = card('property', name, title, property.description, parts, message);
   if (property.readOnly) element.classList.add('read-only');
   return element;
@@ -340,9 +370,34 @@ function isBlob(value) {
 }
 
 function summary(output) {
-  if (isBlob(output)) return h('a', { href: sameOrigin(output.href, location.href), text: `download (${output.media_type})` });
+  if (isBlob(output)) return blobLink(sameOrigin(output.href, location.href), null, `download (${output.media_type})`);
   const text = typeof output === 'object' ? JSON.stringify(output) : formatValue(output);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+/**
+ * A link to a blob of this server. Signed in with a token, following it would arrive without the token, so a click
+ * fetches the blob with it and saves it from memory instead.
+ */
+function blobLink(href, filename, text) {
+  const link = h('a', { href, download: filename, text });
+  if (bearerToken()) {
+    link.addEventListener('click', async event => {
+      event.preventDefault();
+      const response = await authorizedFetch(href).catch(() => null);
+      if (!response?.ok) {
+        link.textContent = `${text}: could not be downloaded${response ? ` (${response.status})` : ''}`;
+        return;
+      }
+      const url = URL.createObjectURL(await response.blob());
+      const save = h('a', { href: url, download: filename || href.slice(href.lastIndexOf('/') + 1) });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    });
+  }
+  return link;
 }
 
 /** What an invocation ended with: its output (an image, a download, or a value), or why it did not finish. */
@@ -360,9 +415,19 @@ function outcome(page, title, action, invocation) {
   if (isBlob(output)) {
     const href = sameOrigin(output.href, location.href);
     const extension = output.media_type.split('/')[1]?.replace('jpeg', 'jpg') || 'bin';
-    const download = h('a', { href, download: `${page.name}-${invocation.id}.${extension}`, text: `Download (${output.media_type})` });
+    const download = blobLink(href, `${page.name}-${invocation.id}.${extension}`, `Download (${output.media_type})`);
     if (output.media_type.startsWith('image/')) {
-      return h('figure', { class: 'output' }, h('img', { src: href, alt: `Output of ${title}` }), h('figcaption', {}, download));
+      const image = h('img', { alt: `Output of ${title}` });
+      if (!bearerToken()) {
+        image.src = href;
+      } else {
+        // An <img> cannot send the token: fetch the blob with it and show it from memory.
+        authorizedFetch(href).then(async response => {
+          if (!response.ok) throw new Error(`the server answered ${response.status}`);
+          image.src = URL.createObjectURL(await response.blob());
+        }).catch(error => { image.alt = `Output of ${title} (could not be loaded: ${error.message})`; });
+      }
+      return h('figure', { class: 'output' }, image, h('figcaption', {}, download));
     }
     return h('p', { class: 'output' }, download);
   }
@@ -380,7 +445,11 @@ function eventFeed(page, events) {
   for (const [name, event] of events) {
     const form = formsFor(event, 'subscribeevent').find(f => f.subprotocol === 'sse');
     if (!form) continue;
-    const source = new EventSource(page.url(form.href));
+    if (lacksToken(page.td, form)) {
+      empty.textContent = 'Sign in to follow the events.';
+      continue;
+    }
+    const source = new EventSource(eventSourceUrl(page.url(form.href)));
     source.addEventListener('message', message => {
       let payload = message.data;
       try {
@@ -394,6 +463,12 @@ function eventFeed(page, events) {
         payload === null || payload === undefined || payload === '' ? null
           : h('pre', { text: typeof payload === 'string' ? payload : JSON.stringify(payload, null, 2) })));
       while (feed.children.length > 100) feed.lastElementChild.remove();
+    });
+    source.addEventListener('error', () => {
+      // Closed for good: the server refused (e.g. not signed in); a dropped connection is retried by the browser.
+      if (source.readyState === EventSource.CLOSED && empty.isConnected) {
+        empty.textContent = 'The events cannot be followed: the server refused (sign in if it asks you to).';
+      }
     });
   }
 
@@ -427,12 +502,30 @@ function descriptionSection(td) {
     },
   });
   const raw = h('pre', { class: 'raw', text });
+  // The tree is built when it is first opened (a large TD is a thousand elements, which slows every page-wide
+  // accessibility query, e.g. a screen reader's list of buttons, while it is hidden anyway).
   return h('section', { class: 'block td', 'aria-label': 'Thing Description' },
-    h('details', {},
-      h('summary', {}, h('h2', { text: 'Thing Description' })),
+    lazyDetails(h('summary', {}, h('h2', { text: 'Thing Description' })), () => [
       h('div', { class: 'buttons' }, copy, copied),
       tree(td, 0),
-      h('details', {}, h('summary', { text: 'As JSON text' }), raw)));
+      h('details', {}, h('summary', { text: 'As JSON text' }), raw)]));
+}
+
+/** A <details> whose content is made by `build` when it is first opened. */
+function lazyDetails(summary, build, open = false) {
+  const details = h('details', {}, summary);
+  let built = false;
+  const fill = () => {
+    if (built || !details.open) return;
+    built = true;
+    details.append(...[build()].flat());
+  };
+  details.addEventListener('toggle', fill);
+  if (open) {
+    details.open = true;
+    fill();
+  }
+  return details;
 }
 
 function tree(value, depth) {
@@ -443,7 +536,8 @@ function tree(value, depth) {
   return h('ul', { class: 'tree' }, entries.map(([key, child]) => {
     if (child !== null && typeof child === 'object') {
       const size = Array.isArray(child) ? `[${child.length}]` : `{${Object.keys(child).length}}`;
-      return h('li', {}, h('details', { open: depth < 1 }, h('summary', {}, h('span', { class: 'key', text: String(key) }), ' ', h('span', { class: 'size', text: size })), tree(child, depth + 1)));
+      const summary = h('summary', {}, h('span', { class: 'key', text: String(key) }), ' ', h('span', { class: 'size', text: size }));
+      return h('li', {}, lazyDetails(summary, () => tree(child, depth + 1), depth < 1));
     }
     return h('li', {}, h('span', { class: 'key', text: String(key) }), ': ', tree(child, depth + 1));
   }));

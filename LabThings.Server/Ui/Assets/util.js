@@ -6,6 +6,67 @@ export const docs = document.querySelector('meta[name="labthings-docs"]')?.conte
 
 let counter = 0;
 
+// ---- Sign-in with a bearer token ---------------------------------------------------------------------------------
+// The token a person pasted into the sign-in control is kept in this tab's sessionStorage: readable only by pages of
+// this origin, gone when the tab closes, never sent by the browser on its own (unlike a cookie), and not shared with
+// other tabs or kept on disk for the next person at the instrument (unlike localStorage).
+
+const tokenKey = `labthings.token:${root}`;
+
+/** The bearer token this tab signed in with, or null. */
+export function bearerToken() {
+  try {
+    return sessionStorage.getItem(tokenKey);
+  } catch {
+    return null; // Storage is off: no sign-in.
+  }
+}
+
+/** Keeps `token` for this tab, or forgets it (null). */
+export function setBearerToken(token) {
+  try {
+    if (token) sessionStorage.setItem(tokenKey, token);
+    else sessionStorage.removeItem(tokenKey);
+  } catch {
+    // Storage is off: the sign-in cannot be kept.
+  }
+}
+
+/** The header that carries the sign-in, for a request to this server only (never to another origin). */
+export function authHeaders(url) {
+  const token = bearerToken();
+  return token && new URL(url, location.href).origin === location.origin ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * The URL for an EventSource, which cannot send a header: with a token, it goes as `access_token`, which the server
+ * accepts only on its observation endpoints (and the stream's); nothing else of the page puts it into a URL.
+ */
+export function eventSourceUrl(url) {
+  const token = bearerToken();
+  const target = new URL(url, location.href);
+  if (!token || target.origin !== location.origin) return target.href;
+  target.searchParams.set('access_token', token);
+  return target.href;
+}
+
+/** `fetch` with the sign-in (same origin only). */
+export function authorizedFetch(url, init = {}) {
+  return fetch(url, { ...init, credentials: 'same-origin', headers: { ...(init.headers || {}), ...authHeaders(url) } });
+}
+
+let challenged = () => {};
+
+/** Calls `listener(wwwAuthenticate, problem)` whenever the server answers one of the page's requests with 401. */
+export function onChallenge(listener) {
+  challenged = listener;
+}
+
+/** Reports a 401 answer to the sign-in control. */
+export function reportChallenge(response, problem) {
+  if (response.status === 401) challenged(response.headers.get('WWW-Authenticate') || '', problem);
+}
+
 /** A fresh id for linking labels and descriptions to controls. */
 export function uid(prefix) {
   counter += 1;
@@ -52,7 +113,7 @@ export function sameOrigin(href, base) {
  * the parsed JSON body (or null) and `problem` a sentence for people when the request failed. Never rejects.
  */
 export async function request(method, url, body) {
-  const init = { method, headers: { Accept: 'application/json, application/problem+json' }, credentials: 'same-origin' };
+  const init = { method, headers: { Accept: 'application/json, application/problem+json', ...authHeaders(url) }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -75,12 +136,13 @@ export async function request(method, url, body) {
     }
   }
 
+  reportChallenge(response, data);
   return {
     ok: response.ok,
     status: response.status,
     data,
     location: response.headers.get('Location'),
-    problem: response.ok ? null : describeProblem(data, response.status),
+    problem: response.ok ? null : (response.status === 401 ? 'Sign-in needed. ' : '') + describeProblem(data, response.status),
   };
 }
 
