@@ -123,13 +123,17 @@ internal static class CliApp
 
         public GlobalOptions()
         {
-            Timeout.Validators.Add(result =>
+            Timeout.CustomParser = result =>
             {
-                if (result.GetValueOrDefault<double>() is var seconds && !(seconds > 0 && seconds <= int.MaxValue / 1000))
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= int.MaxValue / 1000)
                 {
-                    result.AddError(string.Create(CultureInfo.InvariantCulture, $"--timeout must be a number of seconds above 0; not {seconds}."));
+                    return seconds;
                 }
-            });
+
+                result.AddError($"--timeout must be a number of seconds above 0; not '{text}'.");
+                return DefaultTimeoutSeconds;
+            };
         }
 
         public void AddTo(Command command)

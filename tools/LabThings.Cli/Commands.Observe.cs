@@ -71,18 +71,22 @@ internal sealed partial class Commands
             });
     }
 
-    private static Option<int?> CountOption()
+    private static Option<int?> CountOption() => new("--count", "-n")
     {
-        var count = new Option<int?>("--count", "-n") { Description = "Stop after this many (exit code 0).", HelpName = "N" };
-        count.Validators.Add(result =>
+        Description = "Stop after this many (exit code 0).",
+        HelpName = "N",
+        CustomParser = result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 1)
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1)
             {
-                result.AddError("--count must be 1 or more.");
+                return count;
             }
-        });
-        return count;
-    }
+
+            result.AddError($"--count must be a whole number, 1 or more; not '{text}'.");
+            return null;
+        },
+    };
 
     /// <summary>Prints each value as it comes; returns when <paramref name="count"/> have come.</summary>
     /// <exception cref="CliException">The server ended the stream first.</exception>
