@@ -45,6 +45,20 @@ public class ThingProblemException : Exception
 
     /// <summary>The whole error body when it was JSON; otherwise <see cref="JsonValueKind.Undefined"/>.</summary>
     public JsonElement Body { get; }
+
+    /// <summary>
+    /// Reads an error response, for requests a caller makes itself (a server's list of Things, say), into the exception
+    /// the client's own operations throw: RFC 9457 problem details with LabThings' <c>errors</c> or FastAPI's
+    /// <c>detail</c> list, or the body's text when it is not JSON (the first 64 KiB).
+    /// </summary>
+    /// <param name="response">The response; its status need not be checked first, but a successful one makes an odd exception.</param>
+    /// <param name="cancellationToken">Cancels reading the body.</param>
+    /// <returns>The exception, to throw.</returns>
+    public static Task<ThingProblemException> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return Internal.Problems.FromResponseAsync(response, cancellationToken);
+    }
 }
 
 /// <summary>One offending field of a refused request.</summary>

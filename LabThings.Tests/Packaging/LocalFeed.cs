@@ -4,7 +4,7 @@ using LabThings.Tests.Support;
 namespace LabThings.Tests.Packaging;
 
 /// <summary>
-/// Packs LabThings (the libraries, the labthings-server tool and the templates) once for the packaging tests, into a
+/// Packs LabThings (the libraries, the labthings-server and labthings tools and the templates) once for the packaging tests, into a
 /// local folder feed, with a version of its own (so no package cached by an earlier run is used instead), and removes
 /// those packages from the NuGet cache afterwards.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class LocalFeed : IAsyncLifetime
         "LabThings.Testing/LabThings.Testing.csproj",
         "examples/LabThings.Examples/LabThings.Examples.csproj",
         "tools/LabThings.ServerTool/LabThings.ServerTool.csproj",
+        "tools/LabThings.Cli/LabThings.Cli.csproj",
         "templates/LabThings.Templates.csproj",
     ];
 
