@@ -1,4 +1,5 @@
 using LabThings.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LabThings.Examples.Tests;
 
@@ -7,14 +8,19 @@ public sealed class StageTests
     [Fact]
     public async Task MoveAbsolute_ReachesThePositionPassingThroughIntermediateOnes()
     {
-        await using var host = ThingTestHost.Create<Stage>(o => o.Settings["steps_per_second"] = 20_000);
+        // A clock that moves 20 ms each time the stage reads it, so the move takes five readings however busy the machine.
+        await using var host = ThingTestHost.Create<Stage>(o =>
+        {
+            o.Services.AddSingleton<TimeProvider>(new SteppingClock(TimeSpan.FromMilliseconds(20)));
+            o.Settings["steps_per_second"] = 20_000;
+        });
 
         var run = await host.InvokeActionAsync(host.Thing.MoveAbsoluteAsync, new { x = 0, y = 0, z = 2000 });
 
         run.Status.Should().Be(TestInvocationStatus.Completed, run.ToString());
         run.Output.Should().Be(new StagePosition(0, 0, 2000));
         var zs = host.Notifications.Where(n => n.Name == "position").Select(n => ((StagePosition)n.Value!).Z).ToList();
-        zs.Should().BeInAscendingOrder().And.HaveCountGreaterThan(1, "a move of 0.1 s is observed as it goes").And.EndWith(2000);
+        zs.Should().Equal([400, 800, 1200, 1600, 2000], "a move of 0.1 s is observed as it goes, every 20 ms");
         run.Log.Select(r => r.Message).Should().ContainSingle(m => m.StartsWith("Moving from", StringComparison.Ordinal), "the stage logs through its own Logger");
     }
 
@@ -41,5 +47,15 @@ public sealed class StageTests
         var run = await host.InvokeActionAsync("move_relative", new { x = 10 });
 
         run.Output.Should().Be(new StagePosition(20, 0, -5));
+    }
+
+    /// <summary>A clock that advances by <paramref name="step"/> each time it is read.</summary>
+    private sealed class SteppingClock(TimeSpan step) : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Add(ref _ticks, step.Ticks);
     }
 }
