@@ -11,9 +11,6 @@ public sealed partial class MjpegStream
     /// <summary>The media type of the body written by <see cref="WriteMultipartAsync"/>.</summary>
     public const string MultipartContentType = "multipart/x-mixed-replace; boundary=" + Boundary;
 
-    /// <summary>The most of a frame written to the output before it is flushed.</summary>
-    internal const int PartChunkBytes = 16 * 1024;
-
     private static ReadOnlySpan<byte> OpeningBoundary => "--frame\r\n"u8;
 
     private static ReadOnlySpan<byte> PartHeaderStart => "Content-Type: image/jpeg\r\nContent-Length: "u8;
@@ -35,8 +32,7 @@ public sealed partial class MjpegStream
     /// </para>
     /// <para>
     /// After each part the writer is flushed and the next part is the newest frame at that time:
-    /// a slow reader skips frames. A part is written in chunks of 16 KiB, each flushed, so the writer holds at most a chunk plus
-    /// whatever its own buffer keeps before a flush waits (for Kestrel, the transport's write buffer).
+    /// a slow reader skips frames, and holds at most one part plus the writer's own buffer.
     /// Frames are shared, not copied per reader, beyond the copy into the writer.
     /// </para>
     /// </remarks>
@@ -53,7 +49,7 @@ public sealed partial class MjpegStream
             while (!flush.IsCompleted && !flush.IsCanceled
                    && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
             {
-                // A pooled frame is held while it is copied into the writer, chunk by chunk.
+                // A pooled frame is held only while it is copied into the writer.
                 var lease = entry.Lease;
                 if (lease is not null && !lease.TryAcquire())
                 {
@@ -62,7 +58,7 @@ public sealed partial class MjpegStream
 
                 try
                 {
-                    flush = await WritePartAsync(writer, entry.Frame, cancellationToken).ConfigureAwait(false);
+                    WritePart(writer, entry.Frame.Span);
                 }
                 finally
                 {
@@ -70,6 +66,7 @@ public sealed partial class MjpegStream
                 }
 
                 seen = entry.Sequence;
+                flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -78,38 +75,16 @@ public sealed partial class MjpegStream
         }
     }
 
-    /// <summary>
-    /// Writes one part in chunks of at most <see cref="PartChunkBytes"/>, flushing after each, so a connection's output
-    /// buffer holds a bounded slice of the frame rather than a whole copy of it (with many clients of large frames, those
-    /// copies are most of the server's memory). Returns the last flush's result; stops early if the reader has gone.
-    /// </summary>
-    private static async ValueTask<FlushResult> WritePartAsync(PipeWriter writer, ReadOnlyMemory<byte> jpeg, CancellationToken cancellationToken)
-    {
-        WritePartHeader(writer, jpeg.Length);
-        while (jpeg.Length > PartChunkBytes)
-        {
-            writer.Write(jpeg.Span[..PartChunkBytes]);
-            jpeg = jpeg[PartChunkBytes..];
-            var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (flush.IsCompleted || flush.IsCanceled)
-            {
-                return flush;
-            }
-        }
-
-        writer.Write(jpeg.Span);
-        writer.Write(PartTrailer);
-        return await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static void WritePartHeader(PipeWriter writer, int length)
+    private static void WritePart(PipeWriter writer, ReadOnlySpan<byte> jpeg)
     {
         var header = writer.GetSpan(PartHeaderStart.Length + 16);
         PartHeaderStart.CopyTo(header);
         var written = PartHeaderStart.Length;
-        length.TryFormat(header[written..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+        jpeg.Length.TryFormat(header[written..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
         written += digits;
         "\r\n\r\n"u8.CopyTo(header[written..]);
         writer.Advance(written + 4);
+        writer.Write(jpeg);
+        writer.Write(PartTrailer);
     }
 }

@@ -47,7 +47,8 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var command = new Command("stream-server", "internal: the memory command's server in a child process") { fps, frameKb, pooled, transport };
         command.SetAction(async r =>
         {
-            if (Environment.GetEnvironmentVariable("S4_TRACE_LOADS") is { } watched)
+            // LABTHINGS_BENCH_TRACE_LOADS=System.Private.Xml,… prints who loads those assemblies (what costs idle RSS).
+            if (Environment.GetEnvironmentVariable("LABTHINGS_BENCH_TRACE_LOADS") is { } watched)
             {
                 AppDomain.CurrentDomain.AssemblyLoad += (_, e) =>
                 {
@@ -101,13 +102,13 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var idle = Status(pid);
         Report.Progress($"idle: RSS {idle.Rss:F1} MiB, peak {idle.Peak:F1} MiB");
         _report.Paragraph("## Idle");
-        _report.Paragraph($"After {settle} s with the producer running and no client: RSS **{idle.Rss:F1} MiB**, peak {idle.Peak:F1} MiB.");
+        _report.Paragraph($"After {settle} s with the producer running and no client: RSS **{idle.Rss:F1} MiB**, peak {idle.Peak:F1} MiB, {idle.Threads} threads.");
 
         if (rounds > 0)
         {
             _report.Paragraph($"## Rounds of {roundClients} clients");
             _report.Paragraph($"Each round: {roundClients} clients connect, read for {seconds} s and close; RSS 3 s after they left.");
-            _report.TableHeader("round", "RSS after MiB", "change from the end of round 1 MiB", "peak MiB");
+            _report.TableHeader("round", "RSS after MiB", "change from the end of round 1 MiB", "peak MiB", "threads");
             double? afterFirst = null;
             for (var i = 1; i <= rounds; i++)
             {
@@ -116,7 +117,7 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 var after = Status(pid);
                 afterFirst ??= after.Rss;
-                _report.Line($"| {i} | {after.Rss:F1} | {after.Rss - afterFirst:+0.0;-0.0;0.0} | {after.Peak:F1} |");
+                _report.Line($"| {i} | {after.Rss:F1} | {after.Rss - afterFirst:+0.0;-0.0;0.0} | {after.Peak:F1} | {after.Threads} |");
             }
 
             _report.Line();
@@ -155,10 +156,10 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
     private static ProcStatus Status(int pid)
     {
         var lines = File.ReadAllLines($"/proc/{pid}/status");
-        double Kb(string key) => double.Parse(lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Report.Inv) / 1024;
-        return new ProcStatus(Kb("VmRSS:"), Kb("VmHWM:"));
+        double Kb(string key) => double.Parse(lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], Report.Inv) / 1024;
+        return new ProcStatus(Kb("VmRSS:"), Kb("VmHWM:"), (int)(Kb("Threads:") * 1024));
     }
 
     /// <summary>Resident set size and its peak, MiB.</summary>
-    private readonly record struct ProcStatus(double Rss, double Peak);
+    private readonly record struct ProcStatus(double Rss, double Peak, int Threads);
 }
