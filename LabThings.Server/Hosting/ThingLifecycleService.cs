@@ -17,7 +17,15 @@ internal sealed partial class ThingLifecycleService(ThingHost host, ILogger<Thin
         foreach (var thing in host.StartOrder)
         {
             Log.Starting(logger, thing.Name, thing.Definition.ThingType.Name);
-            await thing.Thing.StartThingAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await thing.Thing.StartThingAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+            {
+                // Whoever starts the server learns which Thing failed, not only what it threw.
+                throw new ThingStartException(thing.Name, thing.Definition.ThingType, ex);
+            }
         }
     }
 

@@ -16,15 +16,31 @@ namespace LabThings.Server.Security;
 /// </summary>
 internal static class SecurityServices
 {
+    private static bool IsDataProtectionStartup(ServiceDescriptor descriptor)
+        => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
+           && descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+
     public static void Add(IServiceCollection services)
     {
         services.TryAddSingleton<SecurityPolicy>();
         services.TryAddSingleton<BasicCredentials>();
         services.AddHostedService<SecurityStartupCheck>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabThingsOptions>, SecurityOptionsValidator>());
+        var dataProtectionStartedBefore = services.Any(IsDataProtectionStartup);
         services.AddAuthentication()
             .AddBasic(SecurityPolicy.BasicScheme, _ => { })
             .AddJwtBearer(SecurityPolicy.BearerScheme, _ => { });
+        if (!dataProtectionStartedBefore)
+        {
+            // AddAuthentication brings ASP.NET Core data protection, whose hosted service reads (or creates) the key ring
+            // at start: XML and cryptography loaded into every server (~8 MiB of RSS) for keys that neither Basic nor
+            // bearer authentication uses. Without the service the key ring is read when something first protects data.
+            // An application that registered data protection itself keeps its start-up loading.
+            foreach (var descriptor in services.Where(IsDataProtectionStartup).ToList())
+            {
+                services.Remove(descriptor);
+            }
+        }
 
         services.AddOptions<BasicAuthenticationOptions>(SecurityPolicy.BasicScheme)
             .Configure<IOptions<LabThingsOptions>, BasicCredentials>((basic, options, credentials) =>

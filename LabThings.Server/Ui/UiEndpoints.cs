@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using LabThings.Model;
 using Microsoft.AspNetCore.Builder;
@@ -101,6 +100,10 @@ internal static class UiEndpoints
     private static FrozenDictionary<string, Asset> LoadAssets()
     {
         var assembly = typeof(UiEndpoints).Assembly;
+
+        // The assets are embedded in this assembly, whose (deterministic) module id changes whenever any of them does:
+        // it makes the ETag, without hashing the content (SHA-256 here loaded OpenSSL, ~5 MiB of RSS, into every server).
+        var build = assembly.ManifestModule.ModuleVersionId.ToString("N")[..16];
         var assets = new Dictionary<string, Asset>(StringComparer.Ordinal);
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
         {
@@ -109,7 +112,7 @@ internal static class UiEndpoints
             stream.CopyTo(buffer);
             var content = buffer.ToArray();
             var name = resource[ResourcePrefix.Length..];
-            var etag = "\"" + Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 8)) + "\"";
+            var etag = $"\"{build}-{content.Length:x}\"";
             assets[name] = new Asset(content, ContentTypeOf(name), etag);
         }
 

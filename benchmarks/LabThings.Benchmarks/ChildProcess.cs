@@ -28,6 +28,9 @@ internal sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{string.Join(' ', args)}'."));
     }
 
+    /// <summary>The child's process id.</summary>
+    public int Id => _process.Id;
+
     public async Task WriteLineAsync(string line)
     {
         await _process.StandardInput.WriteLineAsync(line);

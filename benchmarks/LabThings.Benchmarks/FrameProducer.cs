@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
@@ -54,10 +55,13 @@ internal sealed class FrameProducer : IDisposable
     private readonly byte[][] _frames;
     private readonly ConcurrentQueue<long> _log = new(); // each frame's timestamp: 30 fps × a few minutes
     private readonly Thread _thread;
+    private readonly bool _pooled;
     private volatile bool _disposed;
 
-    public FrameProducer(MjpegStream stream, double fps, int frameBytes)
+    /// <param name="pooled">Hand the stream a buffer rented from <see cref="ArrayPool{T}.Shared"/> (the owning AddFrame) instead of having it copy each frame.</param>
+    public FrameProducer(MjpegStream stream, double fps, int frameBytes, bool pooled = false)
     {
+        _pooled = pooled;
         _stream = stream;
         _fps = fps;
         _frames = FakeFrames.Create(frameBytes, 4);
@@ -92,7 +96,17 @@ internal sealed class FrameProducer : IDisposable
 
             var frame = _frames[id & 3];
             FakeFrames.Stamp(frame, id, now);
-            _stream.AddFrame(frame);
+            if (_pooled)
+            {
+                var rented = ArrayPool<byte>.Shared.Rent(frame.Length);
+                frame.CopyTo(rented, 0);
+                _stream.AddFrame(rented, frame.Length, ArrayPool<byte>.Shared, null);
+            }
+            else
+            {
+                _stream.AddFrame(frame);
+            }
+
             _log.Enqueue(now);
 
             due += period;

@@ -22,6 +22,8 @@ var root = new RootCommand("LabThings for .NET benchmarks: end-to-end runs over 
     ObserveBenchmark.Command(),
     PropertiesBenchmark.Command(),
     ActionsBenchmark.Command(),
+    MemoryBenchmark.Command(),
+    MemoryBenchmark.ServerCommand(),
     micro,
     clients,
     ExampleServerHost.Command(),

@@ -1,4 +1,5 @@
 using System.Text;
+using LabThings.Cameras.Ffmpeg;
 using LabThings.Examples;
 using LabThings.Model;
 using LabThings.Server;
@@ -34,8 +35,10 @@ internal static class ServerRunner
 
     public static async Task<int> RunAsync(ServerArguments arguments, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        // The example Things ship with the tool: make sure their assembly is loaded so configurations can name them.
+        // The example Things and the FFmpeg camera ship with the tool: make sure their assemblies are loaded so
+        // configurations can name them.
         _ = typeof(SyntheticCamera).Assembly;
+        _ = typeof(FfmpegCamera).Assembly;
 
         var problems = new List<string>();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
@@ -186,6 +189,7 @@ internal static class ServerRunner
         LabThingsConfigurationException configuration => configuration.Problems,
         ThingDefinitionException definition => definition.Problems,
         OptionsValidationException validation => validation.Failures,
+        ThingStartException { InnerException: { } inner } start => [$"{start.Message} ({inner.GetType().Name})"],
         AggregateException aggregate => aggregate.InnerExceptions.SelectMany(Describe),
         System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner),
         IOException io when io.InnerException is { } inner => [$"{io.Message} ({inner.Message})"],

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime;
+using Microsoft.AspNetCore.Hosting;
+
+namespace LabThings.Benchmarks;
+
+/// <summary>
+/// Memory of a stream server, seen from outside: the server (one <see cref="BenchCamera"/> fed at a fixed rate) runs in a
+/// child process (this program's <c>stream-server</c> command, with this program's runtimeconfig and whatever DOTNET_*
+/// variables the environment gives it); this process connects the clients (<see cref="StreamClient"/>) and reads the
+/// child's VmRSS and VmHWM from /proc/PID/status. Idle; rounds of clients connecting and leaving; then N clients at once.
+/// </summary>
+internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClients, double seconds, double fps, int frameBytes, bool pooled, double settle, int? transportWriteBufferKb)
+{
+    private const string ReadyPrefix = "LISTENING ";
+
+    private readonly Report _report = new();
+
+    public static Command Command()
+    {
+        var clients = Cli.Counts("--clients", "500", 0, 2000, "client counts, each connected at once for one window, after the rounds (0: none)");
+        var rounds = Cli.Number("--rounds", 10, 0, 100, "rounds of clients connecting, reading and leaving");
+        var roundClients = Cli.Number("--round-clients", 50, 1, 2000, "clients per round");
+        var seconds = Cli.Number("--seconds", 5.0, 0.5, 60, "reading time per window or round, s");
+        var fps = Cli.Number("--fps", 30.0, 0.1, 1000, "paced producer rate");
+        var frameKb = Cli.Number("--frame-kb", 100, 1, 10_000, "frame size, KiB");
+        var pooled = Cli.Option("--pooled", false, "the producer hands the stream pooled buffers (AddFrame(byte[], int, ArrayPool<byte>, …)) instead of a copy per frame");
+        var settle = Cli.Number("--settle", 10.0, 0, 120, "idle time before the idle reading, s");
+        var transport = TransportOption();
+        var command = new Command("memory", "Memory (VmRSS, VmHWM) of a stream server in a child process: idle, over rounds of clients connecting and leaving, and with N clients at once")
+        {
+            clients, rounds, roundClients, seconds, fps, frameKb, pooled, settle, transport,
+        };
+        command.SetAction(r => new MemoryBenchmark(
+            Cli.Ints(r.GetValue(clients)), r.GetValue(rounds), r.GetValue(roundClients), r.GetValue(seconds), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled), r.GetValue(settle), r.GetValue(transport)).RunAsync());
+        return command;
+    }
+
+    /// <summary>The internal <c>stream-server</c> command: serve one producer-fed stream until stdin closes.</summary>
+    public static Command ServerCommand()
+    {
+        var fps = Cli.Number("--fps", 30.0, 0.1, 1000, "paced producer rate");
+        var frameKb = Cli.Number("--frame-kb", 100, 1, 10_000, "frame size, KiB");
+        var pooled = Cli.Option("--pooled", false, "pooled frames");
+        var transport = TransportOption();
+        var command = new Command("stream-server", "internal: the memory command's server in a child process") { fps, frameKb, pooled, transport };
+        command.SetAction(async r =>
+        {
+            // LABTHINGS_BENCH_TRACE_LOADS=System.Private.Xml,… prints who loads those assemblies (what costs idle RSS).
+            if (Environment.GetEnvironmentVariable("LABTHINGS_BENCH_TRACE_LOADS") is { } watched)
+            {
+                AppDomain.CurrentDomain.AssemblyLoad += (_, e) =>
+                {
+                    if (watched.Split(',').Any(w => e.LoadedAssembly.GetName().Name == w))
+                    {
+                        Console.Error.WriteLine("LOAD " + e.LoadedAssembly.GetName().Name + "\n" + Environment.StackTrace);
+                    }
+                };
+            }
+
+            var writeBuffer = r.GetValue(transport);
+            await using var server = await BenchApp.StartAsync<BenchCamera>("camera", builder =>
+            {
+                if (writeBuffer is { } kb)
+                {
+                    builder.WebHost.UseSockets(s => s.MaxWriteBufferSize = kb * 1024L);
+                }
+            });
+            using var producer = new FrameProducer(server.Get<BenchCamera>().Stream, r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled));
+            producer.Start();
+            await Console.Out.WriteLineAsync($"{ReadyPrefix}{server.Port} {GCSettings.IsServerGC} {GCSettings.LatencyMode} {AppContext.GetData("System.GC.ConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "-"} {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? "-"}");
+            while (await Console.In.ReadLineAsync() is not null)
+            {
+                // Wait for the end of input.
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<int?> TransportOption() => new("--transport-write-buffer-kb") { Description = "Kestrel socket transport MaxWriteBufferSize, KiB [default: Kestrel's, 64]" };
+
+    public async Task<int> RunAsync()
+    {
+        string[] args = [
+            "stream-server", "--fps", fps.ToString(Report.Inv), "--frame-kb", (frameBytes / 1024).ToString(Report.Inv), .. pooled ? new[] { "--pooled", "true" } : [],
+            .. transportWriteBufferKb is { } kb ? new[] { "--transport-write-buffer-kb", kb.ToString(Report.Inv) } : []];
+        await using var child = ChildProcess.Start(args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var ready = (await child.ReadUntilAsync(ReadyPrefix, null, timeout.Token)).Split(' ');
+        var port = int.Parse(ready[0], Report.Inv);
+        var pid = child.Id;
+        var variables = string.Join(" ", Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) && k != "DOTNET_CLI_TELEMETRY_OPTOUT").Order().Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
+        _report.Environment(
+            $"stream-server child process (pid {pid}): BenchApp with one BenchCamera, {frameBytes / 1024} KiB frames at {fps} fps, {(pooled ? "pooled AddFrame" : "copying AddFrame")}; socket transport MaxWriteBufferSize {transportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; server GC {ready[1]}, latency mode {ready[2]}, GCConserveMemory {ready[3]}, GCDynamicAdaptationMode {ready[4]}",
+            $"DOTNET_ variables: {(variables.Length > 0 ? variables : "none")}",
+            "clients in this process; RSS = VmRSS, peak = VmHWM of the server process (/proc/PID/status); MiB = 2^20 bytes");
+
+        await Task.Delay(TimeSpan.FromSeconds(settle));
+        var idle = Status(pid);
+        Report.Progress($"idle: RSS {idle.Rss:F1} MiB, peak {idle.Peak:F1} MiB");
+        _report.Paragraph("## Idle");
+        _report.Paragraph($"After {settle} s with the producer running and no client: RSS **{idle.Rss:F1} MiB**, peak {idle.Peak:F1} MiB, {idle.Threads} threads.");
+
+        if (rounds > 0)
+        {
+            _report.Paragraph($"## Rounds of {roundClients} clients");
+            _report.Paragraph($"Each round: {roundClients} clients connect, read for {seconds} s and close; RSS 3 s after they left.");
+            _report.TableHeader("round", "RSS after MiB", "change from the end of round 1 MiB", "peak MiB", "threads");
+            double? afterFirst = null;
+            for (var i = 1; i <= rounds; i++)
+            {
+                Report.Progress($"round {i}");
+                await WindowAsync(pid, port, roundClients);
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                var after = Status(pid);
+                afterFirst ??= after.Rss;
+                _report.Line($"| {i} | {after.Rss:F1} | {after.Rss - afterFirst:+0.0;-0.0;0.0} | {after.Peak:F1} | {after.Threads} |");
+            }
+
+            _report.Line();
+        }
+
+        _report.Paragraph("## Clients at once");
+        _report.TableHeader("clients", "connected", "delivered median", "delivered worst", "RSS at window start MiB", "RSS at window end MiB", "peak MiB", "RSS per client KiB (end − idle) / N");
+        foreach (var n in clients.Where(n => n > 0))
+        {
+            Report.Progress($"{n} clients");
+            var (start, end, result) = await WindowAsync(pid, port, n);
+            var delivered = Delivered(result.Clients);
+            _report.Line($"| {n} | {result.Clients.Connected} | {Stats.Median(delivered):P1} | {Stats.Min(delivered):P1} | {start.Rss:F1} | {end.Rss:F1} | {end.Peak:F1} | {(end.Rss - idle.Rss) * 1024 / n:F0} |");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
+        _report.Line();
+        _report.Print();
+        return 0;
+    }
+
+    private List<double> Delivered(LoadReport<StreamResult> report)
+    {
+        var seconds = Clock.Seconds(report.WindowEnd - report.WindowStart);
+        return [.. report.Clients.Select(c => c.Frames / seconds / fps)];
+    }
+
+    private async Task<(ProcStatus Start, ProcStatus End, ServerWindow<StreamResult> Result)> WindowAsync(int pid, int port, int n)
+    {
+        ProcStatus start = default, end = default;
+        var plan = new MjpegPlan(port, 1, seconds, n, 0, 0, 0);
+        var result = await LoadGenerator.RunAsync(plan, null, () => start = Status(pid), () => end = Status(pid));
+        return (start, end, result);
+    }
+
+    private static ProcStatus Status(int pid)
+    {
+        var lines = File.ReadAllLines($"/proc/{pid}/status");
+        double Kb(string key) => double.Parse(lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], Report.Inv) / 1024;
+        return new ProcStatus(Kb("VmRSS:"), Kb("VmHWM:"), (int)(Kb("Threads:") * 1024));
+    }
+
+    /// <summary>Resident set size and its peak, MiB.</summary>
+    private readonly record struct ProcStatus(double Rss, double Peak, int Threads);
+}
