@@ -22,6 +22,7 @@ public sealed class PackageTests(LocalFeed feed)
     [InlineData("LabThings.Examples", true)]
     [InlineData("LabThings.Client", true)]
     [InlineData("LabThings.ServerTool", false)]
+    [InlineData("LabThings.ClientGenerator", false)]
     [InlineData("LabThings.Templates", false)]
     public void Packages_carry_licence_readme_project_url_and_tags(string id, bool isLibrary)
     {
