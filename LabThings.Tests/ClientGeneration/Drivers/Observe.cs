@@ -30,8 +30,9 @@ internal static class Observe
 {
     /// <summary>
     /// Enumerates <paramref name="source"/> in the background, calls <paramref name="poke"/> until the first item arrives
-    /// (so the subscription is open), then <paramref name="act"/>, and returns every item up to the first that is
-    /// <paramref name="done"/> (which ends the enumeration, as a caller of the generated client ends it).
+    /// (so the subscription is open), then <paramref name="act"/> (again every half second until it is seen), and returns
+    /// every item up to the first that is <paramref name="done"/> (which ends the enumeration, as a caller of the
+    /// generated client ends it).
     /// </summary>
     public static async Task<List<T>> UntilAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> source, Func<int, Task> poke, Func<Task> act, Func<T, bool> done)
     {
@@ -67,8 +68,18 @@ internal static class Observe
             await Task.WhenAny(first.Task, Task.Delay(100, deadline.Token));
         }
 
+        // Long polling (node-wot's observation) misses a change made between two polls: act again until it is seen.
         await act();
-        await reader.WaitAsync(deadline.Token);
+        while (!reader.IsCompleted)
+        {
+            await Task.WhenAny(reader, Task.Delay(500, deadline.Token));
+            if (!reader.IsCompleted)
+            {
+                await act();
+            }
+        }
+
+        await reader;
         lock (seen)
         {
             return [.. seen];
