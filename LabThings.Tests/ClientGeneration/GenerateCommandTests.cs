@@ -125,6 +125,19 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public async Task Generate_FileListingTdUrls_FetchesEachThing()
+    {
+        await using var server = await RunningServer.StartExampleAsync();
+        var file = WriteTemporary($"[\"{new Uri(server.BaseAddress, "light/")}\", \"{new Uri(server.BaseAddress, "counter/")}\"]");
+
+        var (exitCode, output, error, folder) = await RunAsync(file);
+
+        exitCode.Should().Be(0, error);
+        output.Should().Contain(new Uri(server.BaseAddress, "light/").ToString());
+        Directory.GetFiles(folder).Select(Path.GetFileName).Should().BeEquivalentTo("LightClient.g.cs", "CounterClient.g.cs");
+    }
+
+    [Fact]
     public async Task Generate_MissingFile_ExitsWith2()
     {
         var (exitCode, _, error, _) = await RunAsync("/no/such/td.json");

@@ -64,7 +64,8 @@ internal sealed class TdLoader(HttpClient http)
             var result = new List<LoadedTd>();
             foreach (var entry in urls)
             {
-                if (!Uri.TryCreate(baseUrl, entry, out var url) || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                var resolved = baseUrl is null ? Uri.TryCreate(entry, UriKind.Absolute, out var url) : Uri.TryCreate(baseUrl, entry, out url);
+                if (!resolved || url is null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
                 {
                     throw new SourceException($"{source}: the listed '{entry}' is not an HTTP URL", ExitCodes.InvalidDescription);
                 }
