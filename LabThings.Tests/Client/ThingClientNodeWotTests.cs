@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using LabThings.Client;
 using LabThings.Tests.Support;
@@ -15,51 +14,20 @@ namespace LabThings.Tests.Client;
 /// </summary>
 public sealed class ThingClientNodeWotTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private Process _node = null!;
+    private NodeWotServient _servient = null!;
     private Uri _td = null!;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public async Task InitializeAsync()
     {
-        RepositoryPaths.RequireFile(
-            Path.Combine(NodeScripts.Folder, "node_modules", "@node-wot", "binding-http", "package.json"),
-            "node-wot is installed by scripts/test.sh (or 'npm ci' in LabThings.Tests/Interop)");
-        var start = new ProcessStartInfo("node", "wot-servient.mjs")
-        {
-            WorkingDirectory = NodeScripts.Folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        _node = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
-        _node.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                output.WriteLine("servient: " + e.Data);
-            }
-        };
-        _node.BeginErrorReadLine();
-        var line = await _node.StandardOutput.ReadLineAsync().WaitAsync(ClientTimeout)
-            ?? throw new InvalidOperationException("wot-servient.mjs ended before printing its TD's URL.");
-        using var started = JsonDocument.Parse(line);
-        _td = new Uri(started.RootElement.GetProperty("td").GetString()!);
+        _servient = await NodeWotServient.StartAsync(output);
+        _td = _servient.Td;
     }
 
     public async Task DisposeAsync()
     {
         _http.Dispose();
-        _node.StandardInput.Close();
-        try
-        {
-            await _node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
-        catch (TimeoutException)
-        {
-            _node.Kill(entireProcessTree: true);
-        }
-
-        _node.Dispose();
+        await _servient.DisposeAsync();
     }
 
     [Fact]

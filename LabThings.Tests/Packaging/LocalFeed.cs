@@ -21,6 +21,7 @@ public sealed class LocalFeed : IAsyncLifetime
         "examples/LabThings.Examples/LabThings.Examples.csproj",
         "tools/LabThings.ServerTool/LabThings.ServerTool.csproj",
         "tools/LabThings.Cli/LabThings.Cli.csproj",
+        "tools/LabThings.ClientGenerator/LabThings.ClientGenerator.csproj",
         "templates/LabThings.Templates.csproj",
     ];
 
@@ -42,6 +43,9 @@ public sealed class LocalFeed : IAsyncLifetime
     /// <summary>The installed <c>labthings-server</c> command.</summary>
     public string ToolCommand => Path.Combine(ToolPath, OperatingSystem.IsWindows() ? "labthings-server.exe" : "labthings-server");
 
+    /// <summary>The installed <c>labthings-client</c> command.</summary>
+    public string ClientToolCommand => Path.Combine(ToolPath, OperatingSystem.IsWindows() ? "labthings-client.exe" : "labthings-client");
+
     public string Package(string id, string extension = "nupkg") => Path.Combine(Folder, $"{id}.{Version}.{extension}");
 
     public async Task InitializeAsync()
@@ -55,6 +59,7 @@ public sealed class LocalFeed : IAsyncLifetime
         }));
         Pack = await Processes.DotnetAsync(RepositoryPaths.Root, null, "pack", filter, "-c", "Release", "-o", Folder, "--artifacts-path", Path.Combine(Root, "artifacts"), "-p:Version=" + Version, "-nologo");
         await Processes.DotnetAsync(Root, null, "tool", "install", "LabThings.ServerTool", "--tool-path", ToolPath, "--add-source", Folder, "--version", Version);
+        await Processes.DotnetAsync(Root, null, "tool", "install", "LabThings.ClientGenerator", "--tool-path", ToolPath, "--add-source", Folder, "--version", Version);
     }
 
     public Task DisposeAsync()

@@ -24,6 +24,7 @@ public sealed class PackageTests(LocalFeed feed)
     [InlineData("LabThings.Testing", true)]
     [InlineData("LabThings.ServerTool", false)]
     [InlineData("LabThings.Cli", false)]
+    [InlineData("LabThings.ClientGenerator", false)]
     [InlineData("LabThings.Templates", false)]
     public void Packages_carry_licence_readme_project_url_and_tags(string id, bool isLibrary)
     {
