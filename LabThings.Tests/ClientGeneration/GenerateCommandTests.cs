@@ -1,7 +1,13 @@
 using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using LabThings.ClientGenerator;
+using LabThings.Tests.Integration;
 using LabThings.Tests.Support;
 
 namespace LabThings.Tests.ClientGeneration;
@@ -39,11 +45,12 @@ public sealed class GenerateCommandTests
         return await RunIntoAsync(folder, sources);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error, string Folder)> RunIntoAsync(string folder, string[] sources, string @namespace = "Lab.Clients")
+    private static async Task<(int ExitCode, string Output, string Error, string Folder)> RunIntoAsync(
+        string folder, string[] sources, string @namespace = "Lab.Clients", AuthenticationHeaderValue? authorization = null, HttpMessageHandler? handler = null)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await GenerateCommand.RunAsync(new GenerateArguments(sources, folder, @namespace, TimeSpan.FromSeconds(10)), output, error);
+        var exitCode = await GenerateCommand.RunAsync(new GenerateArguments(sources, folder, @namespace, TimeSpan.FromSeconds(10), authorization), output, error, handler);
         return (exitCode, output.ToString(), error.ToString(), folder);
     }
 
@@ -192,5 +199,108 @@ public sealed class GenerateCommandTests
 
         result.ExitCode.Should().Be(1);
         result.Error.Should().Contain("--namespace");
+    }
+
+    [Fact]
+    public async Task Generate_ServerThatNeedsSignIn_WithoutCredentialsSaysHow_WithThemGenerates()
+    {
+        await using var server = await StartSignInServerAsync();
+        var td = new Uri(server.Urls.Single() + "/lamp/").ToString();
+
+        var refused = await RunAsync(td);
+        var signedIn = await RunIntoAsync(
+            Path.Combine(RunningServer.NewTemporaryFolder(), "out"), [td], authorization: AuthenticationTests.Basic("alice", "alice-secret"));
+
+        refused.ExitCode.Should().Be(ExitCodes.Unreachable);
+        refused.Error.Should().Contain("401").And.Contain("--user").And.Contain("nothing was written");
+        Directory.Exists(refused.Folder).Should().BeFalse();
+        signedIn.ExitCode.Should().Be(0, signedIn.Error);
+        Directory.GetFiles(signedIn.Folder).Select(Path.GetFileName).Should().Equal("LampClient.g.cs");
+    }
+
+    [Fact]
+    public async Task Generate_Credentials_GoOnlyToTheOriginTheUserNamed_NotToWhereAListingPoints()
+    {
+        var handler = new RecordingHandler(request => request.RequestUri!.AbsolutePath switch
+        {
+            "/things/" => """{"light": "http://elsewhere.test/light/", "counter": "http://lab.test/counter/"}""",
+            _ => MinimalTd.Replace("Lamp", request.RequestUri.AbsolutePath.Trim('/'), StringComparison.Ordinal),
+        });
+
+        var (exitCode, _, error, _) = await RunIntoAsync(
+            Path.Combine(RunningServer.NewTemporaryFolder(), "out"), ["http://lab.test/things/"], authorization: new AuthenticationHeaderValue("Bearer", "secret-token"), handler: handler);
+
+        exitCode.Should().Be(0, error);
+        handler.Requests.Should().BeEquivalentTo(
+        [
+            ("http://lab.test/things/", "Bearer secret-token"),
+            ("http://elsewhere.test/light/", (string?)null),
+            ("http://lab.test/counter/", "Bearer secret-token"),
+        ]);
+    }
+
+    [Fact]
+    public async Task Tool_CredentialOptions_BasicFromTheEnvironmentWorks_AndUserWithTokenIsAUsageError()
+    {
+        await using var server = await StartSignInServerAsync();
+        var tool = Path.Combine(AppContext.BaseDirectory, "LabThings.ClientGenerator.dll");
+        var folder = RunningServer.NewTemporaryFolder();
+        var light = server.Urls.Single() + "/lamp/";
+
+        var signedIn = await Processes.RunAsync(
+            Processes.Dotnet, [tool, "generate", light, "-o", "out", "-n", "Lab.Clients", "--user", "alice"], folder,
+            new Dictionary<string, string?> { ["LABTHINGS_PASSWORD"] = "alice-secret" }, TimeSpan.FromMinutes(1));
+        var both = await Processes.RunAsync(
+            Processes.Dotnet, [tool, "generate", light, "-o", "out2", "-n", "Lab.Clients", "--user", "alice", "--token", "t"], folder, timeout: TimeSpan.FromMinutes(1));
+        var noPassword = await Processes.RunAsync(
+            Processes.Dotnet, [tool, "generate", light, "-o", "out3", "-n", "Lab.Clients", "--user", "alice"], folder,
+            new Dictionary<string, string?> { ["LABTHINGS_PASSWORD"] = null }, TimeSpan.FromMinutes(1));
+
+        signedIn.ExitCode.Should().Be(0, signedIn.Error);
+        File.Exists(Path.Combine(folder, "out", "LampClient.g.cs")).Should().BeTrue();
+        both.ExitCode.Should().Be(ExitCodes.Usage);
+        both.Error.Should().Contain("not both");
+        noPassword.ExitCode.Should().Be(ExitCodes.Usage);
+        noPassword.Error.Should().Contain("LABTHINGS_PASSWORD");
+        Directory.Exists(Path.Combine(folder, "out2")).Should().BeFalse();
+    }
+
+    /// <summary>
+    /// A server (not LabThings: its TDs are open to all) that gives its TD only to alice with HTTP Basic, as some WoT
+    /// servers do; on 127.0.0.1 with a port the system picks.
+    /// </summary>
+    private static async Task<WebApplication> StartSignInServerAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var expected = AuthenticationTests.Basic("alice", "alice-secret").ToString();
+        app.MapGet("/lamp/", (HttpContext context) => context.Request.Headers.Authorization.ToString() == expected
+            ? Results.Text(MinimalTd, "application/td+json")
+            : Results.Problem(title: "Sign in first", statusCode: 401));
+        await app.StartAsync();
+        return app;
+    }
+
+    private const string MinimalTd = """
+        {"@context": "https://www.w3.org/2022/wot/td/v1.1", "title": "Lamp", "securityDefinitions": {"nosec_sc": {"scheme": "nosec"}}, "security": "nosec_sc",
+         "properties": {"on": {"type": "boolean", "forms": [{"href": "on"}]}}}
+        """;
+
+    /// <summary>Answers every GET with the JSON <c>answer</c> gives, recording each URL and the Authorization header it carried.</summary>
+    private sealed class RecordingHandler(Func<HttpRequestMessage, string> answer) : HttpMessageHandler
+    {
+        public List<(string Url, string? Authorization)> Requests { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Requests)
+            {
+                Requests.Add((request.RequestUri!.ToString(), request.Headers.Authorization?.ToString()));
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer(request), System.Text.Encoding.UTF8, "application/td+json") });
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using LabThings.ClientGenerator.Generation;
 
 namespace LabThings.ClientGenerator;
@@ -7,7 +8,11 @@ namespace LabThings.ClientGenerator;
 /// <param name="Output">The folder to write the files into (created if missing).</param>
 /// <param name="Namespace">The generated code's namespace.</param>
 /// <param name="Timeout">How long to wait for each HTTP answer.</param>
-internal sealed record GenerateArguments(IReadOnlyList<string> Sources, string Output, string Namespace, TimeSpan Timeout);
+/// <param name="Authorization">
+/// Credentials (Basic or Bearer) for reading the TDs, or null. They go only to the origins the user named: those of the
+/// URLs given as sources and of URLs listed in the files given; never to another origin a server's listing points at.
+/// </param>
+internal sealed record GenerateArguments(IReadOnlyList<string> Sources, string Output, string Namespace, TimeSpan Timeout, AuthenticationHeaderValue? Authorization = null);
 
 /// <summary>
 /// <c>labthings-client generate</c>: reads every source, checks every TD, and only then writes one file per Thing. Nothing
@@ -25,7 +30,7 @@ internal static class GenerateCommand
 
         using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         http.Timeout = arguments.Timeout;
-        var loader = new TdLoader(http);
+        var loader = new TdLoader(http, arguments.Authorization);
         var descriptions = new List<LoadedTd>();
         var exitCode = ExitCodes.Success;
         foreach (var source in arguments.Sources)

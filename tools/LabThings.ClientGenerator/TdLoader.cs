@@ -17,8 +17,14 @@ internal sealed class SourceException(string message, int exitCode) : Exception(
 /// and TD URLs, as LabThings' <c>/things/</c>, or an array of URLs, as node-wot's root), or several TDs (an object of
 /// names and TDs, as <c>/thing_descriptions/</c>, or an array of TDs).
 /// </summary>
-internal sealed class TdLoader(HttpClient http)
+/// <remarks>
+/// <paramref name="authorization"/> is sent only to the origins the user named (a source URL, or a URL listed in a source
+/// file), so that a server's listing cannot send the user's credentials to another host.
+/// </remarks>
+internal sealed class TdLoader(HttpClient http, AuthenticationHeaderValue? authorization = null)
 {
+    private readonly HashSet<string> _trustedOrigins = new(StringComparer.OrdinalIgnoreCase);
+
     private static readonly string[] ProblemMembers = ["title", "detail"];
 
     /// <summary>The TDs a source holds or lists.</summary>
@@ -27,6 +33,7 @@ internal sealed class TdLoader(HttpClient http)
     {
         if (Uri.TryCreate(source, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
         {
+            _trustedOrigins.Add(Origin(url));
             return await FromJsonAsync(await GetAsync(url, cancellationToken).ConfigureAwait(false), source, url, cancellationToken).ConfigureAwait(false);
         }
 
@@ -70,6 +77,12 @@ internal sealed class TdLoader(HttpClient http)
                     throw new SourceException($"{source}: the listed '{entry}' is not an HTTP URL", ExitCodes.InvalidDescription);
                 }
 
+                if (baseUrl is null)
+                {
+                    // Listed in a file the user gave: the user named this origin.
+                    _trustedOrigins.Add(Origin(url));
+                }
+
                 var td = await GetAsync(url, cancellationToken).ConfigureAwait(false);
                 if (!TdCheck.LooksLikeTd(td))
                 {
@@ -100,13 +113,18 @@ internal sealed class TdLoader(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/td+json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json", 0.9));
+        if (authorization is not null && _trustedOrigins.Contains(Origin(url)))
+        {
+            request.Headers.Authorization = authorization;
+        }
+
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw new SourceException($"{url}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}{ProblemText(text)}", ExitCodes.Unreachable);
+                throw new SourceException($"{url}: the server answered {(int)response.StatusCode} {response.ReasonPhrase}{ProblemText(text)}{CredentialsHint(response.StatusCode)}", ExitCodes.Unreachable);
             }
 
             return Parse(text, url.ToString());
@@ -120,6 +138,13 @@ internal sealed class TdLoader(HttpClient http)
             throw new SourceException($"{url}: no answer within {http.Timeout.TotalSeconds:0.#} s", ExitCodes.Unreachable);
         }
     }
+
+    private string CredentialsHint(System.Net.HttpStatusCode status)
+        => status == System.Net.HttpStatusCode.Unauthorized && authorization is null
+            ? " (give --user with --password or LABTHINGS_PASSWORD, or --token or LABTHINGS_TOKEN)"
+            : "";
+
+    private static string Origin(Uri url) => url.GetLeftPart(UriPartial.Authority);
 
     private static JsonElement Parse(string text, string source)
     {
