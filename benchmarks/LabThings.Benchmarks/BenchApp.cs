@@ -37,12 +37,18 @@ internal sealed class BenchApp : IAsyncDisposable
         where TThing : Thing
     {
         var folder = NewTemporaryFolder();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        var settings = new WebApplicationOptions
         {
             Args = ["--urls", "http://127.0.0.1:0"],
             EnvironmentName = "Production",
             ContentRootPath = AppContext.BaseDirectory,
-        });
+        };
+
+        // LABTHINGS_BENCH_SLIM=1: the slim builder (fewer configuration sources and logging providers, no IIS/HTTPS
+        // defaults), to measure what an app's choice of builder costs in memory.
+        var builder = Environment.GetEnvironmentVariable("LABTHINGS_BENCH_SLIM") == "1"
+            ? WebApplication.CreateSlimBuilder(settings)
+            : WebApplication.CreateBuilder(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configure?.Invoke(builder);
         builder.Services.AddLabThings(o =>
