@@ -99,7 +99,7 @@ public sealed partial class ThingClient : IDisposable
             request.Headers.Accept.ParseAdd("application/json;q=0.9");
             if (options?.Credentials is { } credentials)
             {
-                request.Headers.Authorization = credentials.Header;
+                request.Headers.Authorization = credentials.AuthorizationHeader;
             }
 
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -219,7 +219,7 @@ public sealed partial class ThingClient : IDisposable
 
         var names = form?.Security ?? _security;
         return names.Any(n => _schemes.TryGetValue(n, out var schemes) && schemes.Contains(credentials.Scheme, StringComparer.Ordinal))
-            ? credentials.Header
+            ? credentials.AuthorizationHeader
             : null;
     }
 

@@ -49,6 +49,9 @@ public sealed class ThingCredentials
         return new ThingCredentials("bearer", new AuthenticationHeaderValue("Bearer", token));
     }
 
-    /// <summary>The header value, for requests and WebSocket handshakes.</summary>
-    internal AuthenticationHeaderValue Header => _header;
+    /// <summary>
+    /// The <c>Authorization</c> header value these credentials send, for requests a <see cref="ThingClient"/> does not
+    /// make itself (a server's listing of Things, say).
+    /// </summary>
+    public AuthenticationHeaderValue AuthorizationHeader => _header;
 }

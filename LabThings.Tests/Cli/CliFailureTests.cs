@@ -49,6 +49,7 @@ public sealed class CliFailureTests
     [InlineData(new[] { "td", "http://127.0.0.1:9/light/", "--password", "secret" }, "--password needs --user.")]
     [InlineData(new[] { "td", "http://127.0.0.1:9/light/", "--user", "alice", "--token", "t" }, "Give --user (Basic) or --token (bearer), not both.")]
     [InlineData(new[] { "td", "http://127.0.0.1:9/light/", "--user", "alice" }, "No password for 'alice': give --password, set LABTHINGS_PASSWORD, or run at a terminal to be asked.")]
+    [InlineData(new[] { "td", "http://127.0.0.1:9/light/", "--user", "lab:admin", "--password", "secret" }, "A Basic user name cannot contain ':'.")]
     public async Task UsageErrors_PrintWhatIsWrongAndExit2(string[] args, string message)
     {
         var result = await RunAsync(args);

@@ -173,8 +173,17 @@ internal static class CliApp
                 token ??= console.Variable("LABTHINGS_TOKEN");
             }
 
-            var credentials = user is not null ? ThingCredentials.Basic(user, password!) : token is not null ? ThingCredentials.Bearer(token) : null;
-            return new Settings(parse.GetValue(Json), TimeSpan.FromSeconds(parse.GetValue(Timeout)), credentials, Session.Header(user, password, token));
+            ThingCredentials? credentials;
+            try
+            {
+                credentials = user is not null ? ThingCredentials.Basic(user, password!) : token is not null ? ThingCredentials.Bearer(token) : null;
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(ExitCodes.Usage, e.Message);
+            }
+
+            return new Settings(parse.GetValue(Json), TimeSpan.FromSeconds(parse.GetValue(Timeout)), credentials);
         }
     }
 }

@@ -64,7 +64,7 @@ internal sealed partial class Commands
         var listUrl = new Uri(root, "things/");
         using var request = new HttpRequestMessage(HttpMethod.Get, listUrl);
         request.Headers.Accept.ParseAdd("application/json");
-        request.Headers.Authorization = session.Settings.Authorization;
+        request.Headers.Authorization = session.Settings.Credentials?.AuthorizationHeader;
         using var response = await session.Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

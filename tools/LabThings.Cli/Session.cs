@@ -10,8 +10,7 @@ namespace LabThings.Cli;
 /// <param name="Json">Print JSON for scripts instead of text for people.</param>
 /// <param name="Timeout">The time limit for each request's answer (a long action or an observation may run longer: each of their requests is limited).</param>
 /// <param name="Credentials">The credentials for <see cref="ThingClient"/>, or null.</param>
-/// <param name="Authorization">The same credentials as a header, for the server-wide requests that are no Thing's (<c>list</c>).</param>
-internal sealed record Settings(bool Json, TimeSpan Timeout, ThingCredentials? Credentials, AuthenticationHeaderValue? Authorization);
+internal sealed record Settings(bool Json, TimeSpan Timeout, ThingCredentials? Credentials);
 
 /// <summary>An HTTP client with the settings applied, and the Things opened with it; dispose to close them all.</summary>
 internal sealed class Session : IDisposable
@@ -64,9 +63,4 @@ internal sealed class Session : IDisposable
         Http.Dispose();
     }
 
-    /// <summary>An <c>Authorization</c> header for the given credentials (Basic: RFC 7617, UTF-8).</summary>
-    public static AuthenticationHeaderValue? Header(string? user, string? password, string? token)
-        => user is not null
-            ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")))
-            : token is not null ? new AuthenticationHeaderValue("Bearer", token) : null;
 }

@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
-using System.Text;
+using LabThings.Client;
 
 namespace LabThings.ClientGenerator;
 
-/// <summary>The command line's credentials as an <c>Authorization</c> header.</summary>
+/// <summary>The command line's credentials as an <c>Authorization</c> header (built by <see cref="ThingCredentials"/>).</summary>
 internal static class Credentials
 {
     /// <summary>
@@ -13,30 +13,25 @@ internal static class Credentials
     /// </summary>
     public static AuthenticationHeaderValue? Header(string? user, string? password, string? token, bool passwordGiven, bool tokenGiven, out string? problem)
     {
-        problem = null;
-        if (user is not null && tokenGiven)
+        problem = user is not null && tokenGiven ? "Give --user (Basic) or --token (bearer), not both."
+            : user is null && passwordGiven ? "--password needs --user."
+            : user is not null && password is null ? $"No password for '{user}': give --password or set LABTHINGS_PASSWORD."
+            : null;
+        if (problem is not null)
         {
-            problem = "Give --user (Basic) or --token (bearer), not both.";
             return null;
         }
 
-        if (user is null)
+        try
         {
-            if (passwordGiven)
-            {
-                problem = "--password needs --user.";
-                return null;
-            }
-
-            return token is null ? null : new AuthenticationHeaderValue("Bearer", token);
+            return user is not null ? ThingCredentials.Basic(user, password!).AuthorizationHeader
+                : token is not null ? ThingCredentials.Bearer(token).AuthorizationHeader
+                : null;
         }
-
-        if (password is null)
+        catch (ArgumentException e)
         {
-            problem = $"No password for '{user}': give --password or set LABTHINGS_PASSWORD.";
+            problem = e.Message;
             return null;
         }
-
-        return new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
     }
 }
