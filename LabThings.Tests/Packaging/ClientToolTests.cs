@@ -22,14 +22,7 @@ public sealed class ClientToolTests(LocalFeed feed)
         generate.ExitCode.Should().Be(0, generate.ToString());
         Directory.GetFiles(Path.Combine(work, "Generated")).Should().HaveCount(5);
 
-        await File.WriteAllTextAsync(Path.Combine(work, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="labthings-local" value="{feed.Folder}" />
-              </packageSources>
-            </configuration>
-            """);
+        await feed.WriteNuGetConfigAsync(work);
         await File.WriteAllTextAsync(Path.Combine(work, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>

@@ -48,6 +48,16 @@ public sealed class LocalFeed : IAsyncLifetime
 
     public string Package(string id, string extension = "nupkg") => Path.Combine(Folder, $"{id}.{Version}.{extension}");
 
+    /// <summary>Writes a <c>nuget.config</c> into <paramref name="folder"/> that adds this feed, as README tells users to.</summary>
+    public Task WriteNuGetConfigAsync(string folder) => File.WriteAllTextAsync(Path.Combine(folder, "nuget.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <add key="labthings-local" value="{Folder}" />
+          </packageSources>
+        </configuration>
+        """);
+
     public async Task InitializeAsync()
     {
         // One `dotnet pack` for all the packages (a solution filter), building in a folder of its own (--artifacts-path)

@@ -20,14 +20,7 @@ public sealed partial class TemplateTests(LocalFeed feed)
         var hive = Path.Combine(root, "hive");
         var work = Path.Combine(root, "work");
         Directory.CreateDirectory(work);
-        await File.WriteAllTextAsync(Path.Combine(work, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="labthings-local" value="{feed.Folder}" />
-              </packageSources>
-            </configuration>
-            """);
+        await feed.WriteNuGetConfigAsync(work);
 
         await Processes.DotnetAsync(work, null, "new", "install", feed.Package("LabThings.Templates"), "--debug:custom-hive", hive);
         await Processes.DotnetAsync(work, null, "new", "labthings-thing", "-n", "Shutter", "--LabThingsVersion", feed.Version, "--debug:custom-hive", hive);
