@@ -107,6 +107,14 @@ public sealed class LabThingsOptions
     /// without slowing fast ones. Ignored on other systems. Default 16 KiB.
     /// </summary>
     public int? StreamNotSentLowWaterBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// On Linux, an MJPEG client whose frame took longer than this to be taken by its connection is paced: after each
+    /// frame the server waits until the client has read it before choosing the next, so a slow client gets the newest
+    /// frame rather than one that queued behind the last in its receive buffer. A client that keeps up again is no
+    /// longer paced. Null turns pacing off. Ignored on other systems. Default 200 ms.
+    /// </summary>
+    public TimeSpan? StreamSlowClientThreshold { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
 /// <summary>What the server-wide lock does with a request that finds it held.</summary>

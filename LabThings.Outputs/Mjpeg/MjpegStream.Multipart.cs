@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 
 namespace LabThings.Outputs;
@@ -13,7 +14,8 @@ public sealed partial class MjpegStream
 
     private static ReadOnlySpan<byte> OpeningBoundary => "--frame\r\n"u8;
 
-    private static ReadOnlySpan<byte> PartHeaderStart => "Content-Type: image/jpeg\r\nContent-Length: "u8;
+    /// <summary>How every part begins; a pacer may send some of it early (see <see cref="IMultipartPacer"/>).</summary>
+    internal static ReadOnlyMemory<byte> PartHeaderStart { get; } = "Content-Type: image/jpeg\r\nContent-Length: "u8.ToArray();
 
     private static ReadOnlySpan<byte> PartTrailer => "\r\n--frame\r\n"u8;
 
@@ -36,7 +38,11 @@ public sealed partial class MjpegStream
     /// Frames are shared, not copied per reader, beyond the copy into the writer.
     /// </para>
     /// </remarks>
-    public async Task WriteMultipartAsync(PipeWriter writer, CancellationToken cancellationToken = default)
+    public Task WriteMultipartAsync(PipeWriter writer, CancellationToken cancellationToken = default)
+        => WriteMultipartCoreAsync(writer, pacer: null, cancellationToken);
+
+    /// <summary>As the public overload, with a pacer asked after each part when the next frame may be chosen.</summary>
+    internal async Task WriteMultipartCoreAsync(PipeWriter writer, IMultipartPacer? pacer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         Interlocked.Increment(ref _clients);
@@ -46,6 +52,7 @@ public sealed partial class MjpegStream
             writer.Write(OpeningBoundary);
             var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             long seen = 0;
+            var prefixSent = 0; // bytes of the next part's header a pacer has already written
             while (!flush.IsCompleted && !flush.IsCanceled
                    && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
             {
@@ -56,9 +63,11 @@ public sealed partial class MjpegStream
                     continue; // released just now: a newer frame is there
                 }
 
+                int partBytes;
                 try
                 {
-                    WritePart(writer, entry.Frame.Span);
+                    partBytes = WritePart(writer, entry.Frame.Span, prefixSent);
+                    prefixSent = 0;
                 }
                 finally
                 {
@@ -66,7 +75,18 @@ public sealed partial class MjpegStream
                 }
 
                 seen = entry.Sequence;
+                if (pacer is null)
+                {
+                    flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var flushStarted = Stopwatch.GetTimestamp();
                 flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!flush.IsCompleted && !flush.IsCanceled)
+                {
+                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -75,16 +95,19 @@ public sealed partial class MjpegStream
         }
     }
 
-    private static void WritePart(PipeWriter writer, ReadOnlySpan<byte> jpeg)
+    /// <returns>How many bytes were written.</returns>
+    private static int WritePart(PipeWriter writer, ReadOnlySpan<byte> jpeg, int prefixSent)
     {
-        var header = writer.GetSpan(PartHeaderStart.Length + 16);
-        PartHeaderStart.CopyTo(header);
-        var written = PartHeaderStart.Length;
+        var start = PartHeaderStart.Span[prefixSent..];
+        var header = writer.GetSpan(start.Length + 16);
+        start.CopyTo(header);
+        var written = start.Length;
         jpeg.Length.TryFormat(header[written..], out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
         written += digits;
         "\r\n\r\n"u8.CopyTo(header[written..]);
         writer.Advance(written + 4);
         writer.Write(jpeg);
         writer.Write(PartTrailer);
+        return written + 4 + jpeg.Length + PartTrailer.Length;
     }
 }

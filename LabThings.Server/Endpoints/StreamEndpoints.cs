@@ -68,16 +68,21 @@ internal static class StreamEndpoints
                 compression.Mode = HttpsCompressionMode.DoNotCompress;
             }
 
+            SlowClientPacer? pacer = null;
             if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
             {
                 TuneSocket(socket, options);
+                if (options.StreamSlowClientThreshold is { } threshold && OperatingSystem.IsLinux())
+                {
+                    pacer = new SlowClientPacer(new LinuxTcpInfoProbe(socket), threshold, TimeProvider.System);
+                }
             }
 
             using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
             try
             {
                 await response.StartAsync(ended.Token).ConfigureAwait(false);
-                await stream.WriteMultipartAsync(response.BodyWriter, ended.Token).ConfigureAwait(false);
+                await stream.WriteMultipartCoreAsync(response.BodyWriter, pacer, ended.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ended.IsCancellationRequested)
             {

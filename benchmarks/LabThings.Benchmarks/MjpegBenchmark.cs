@@ -7,7 +7,7 @@ namespace LabThings.Benchmarks;
 /// <summary>The options of the <c>mjpeg</c> command; sizes are in bytes here, KiB on the command line.</summary>
 internal sealed record MjpegSettings(
     int[] Clients, double Seconds, double Warmup, double Fps, int FrameBytes, int SlowClients, int SlowRateBytesPerSecond, int SlowReceiveBufferBytes,
-    int SlowNormalClients, double SlowSeconds, bool InProcessGenerator, string? SendBufferKb, int? ResponseBufferKb, int? TransportWriteBufferKb, IReadOnlySet<string> Parts);
+    int SlowNormalClients, double SlowSeconds, bool InProcessGenerator, string? SendBufferKb, int? ResponseBufferKb, int? TransportWriteBufferKb, bool Pacing, IReadOnlySet<string> Parts);
 
 /// <summary>
 /// MJPEG fan-out on 127.0.0.1: an in-process Kestrel server with one <see cref="BenchCamera"/>, a paced producer, and
@@ -40,16 +40,17 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
             "--send-buffer-kb is a number of KiB or os.");
         var responseBuffer = new Option<int?>("--response-buffer-kb") { Description = "Kestrel Limits.MaxResponseBufferSize, KiB [default: Kestrel's, 64]" };
         var transportBuffer = new Option<int?>("--transport-write-buffer-kb") { Description = "Kestrel socket transport MaxWriteBufferSize, KiB [default: Kestrel's, 64]" };
+        var pacing = Cli.Option("--pacing", "on", "LabThingsOptions.StreamSlowClientThreshold: on (the library's 200 ms) or off (null)").AcceptOnlyFromAmong("on", "off");
         var only = Cli.Parts(["fanout", "producer", "slow"], "run only these parts (producer: now the micro command; says where)");
         only.DefaultValueFactory = _ => "fanout,slow";
         var command = new Command("mjpeg", "MJPEG fan-out: 1 to 500 clients of one stream, latency from a stamp in each frame, CPU and memory; slow clients")
         {
-            clients, seconds, warmup, fps, frameKb, slowClients, slowRate, slowBuffer, slowNormal, slowSeconds, generator, sendBuffer, responseBuffer, transportBuffer, only,
+            clients, seconds, warmup, fps, frameKb, slowClients, slowRate, slowBuffer, slowNormal, slowSeconds, generator, sendBuffer, responseBuffer, transportBuffer, pacing, only,
         };
         command.SetAction(r => new MjpegBenchmark(new MjpegSettings(
             Cli.Ints(r.GetValue(clients)), r.GetValue(seconds), r.GetValue(warmup), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(slowClients),
             r.GetValue(slowRate) * 1024, r.GetValue(slowBuffer) * 1024, r.GetValue(slowNormal), r.GetValue(slowSeconds), r.GetValue(generator) == "inproc",
-            r.GetValue(sendBuffer), r.GetValue(responseBuffer), r.GetValue(transportBuffer), Cli.Names(r.GetValue(only)))).RunAsync());
+            r.GetValue(sendBuffer), r.GetValue(responseBuffer), r.GetValue(transportBuffer), r.GetValue(pacing) == "on", Cli.Names(r.GetValue(only)))).RunAsync());
         return command;
     }
 
@@ -65,7 +66,11 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
                     builder.WebHost.UseSockets(s => s.MaxWriteBufferSize = kb * 1024L);
                 }
             },
-            o => o.StreamSocketSendBufferBytes = settings.SendBufferKb switch { null => o.StreamSocketSendBufferBytes, "os" => null, var kb => int.Parse(kb, Report.Inv) * 1024 });
+            o =>
+            {
+                o.StreamSocketSendBufferBytes = settings.SendBufferKb switch { null => o.StreamSocketSendBufferBytes, "os" => null, var kb => int.Parse(kb, Report.Inv) * 1024 };
+                o.StreamSlowClientThreshold = settings.Pacing ? o.StreamSlowClientThreshold : null;
+            });
         _server = server;
         using var producer = new FrameProducer(server.Get<BenchCamera>().Stream, settings.Fps, settings.FrameBytes);
         _producer = producer;
@@ -98,7 +103,7 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
             $"in-process Kestrel, one BenchCamera, {_server.BaseAddress}",
             $"open-file limit seen by the process: {Proc.OpenFileLimit()} (the fan-out needs about 2 per client plus a few)",
             $"load generator: {(settings.InProcessGenerator ? "in the server's process" : "a child process (workstation GC)")}",
-            $"frames: {settings.FrameBytes / 1024} KiB at {settings.Fps} fps; StreamSocketSendBufferBytes: {send}; Kestrel MaxResponseBufferSize: {settings.ResponseBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; socket transport MaxWriteBufferSize: {settings.TransportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB",
+            $"frames: {settings.FrameBytes / 1024} KiB at {settings.Fps} fps; StreamSocketSendBufferBytes: {send}; Kestrel MaxResponseBufferSize: {settings.ResponseBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; socket transport MaxWriteBufferSize: {settings.TransportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; slow-client pacing: {(settings.Pacing ? "on (200 ms)" : "off")}",
             $"MB = 10^6 bytes; latency = AddFrame → last byte of the frame read by the client; CPU % of one core (machine = {Environment.ProcessorCount} cores)");
     }
 

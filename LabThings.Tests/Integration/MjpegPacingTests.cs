@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using LabThings.Server;
+using LabThings.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LabThings.Tests.Integration;
+
+/// <summary>
+/// A slow MJPEG client over real Kestrel on 127.0.0.1 (Linux, where the server can pace it): the frame it gets next is
+/// chosen once it has read the last, not while the last still waits in its receive buffer.
+/// </summary>
+public sealed class MjpegPacingTests
+{
+    private const int FrameBytes = 100_000;
+    private const int ReadBytesPerSecond = 128 * 1024;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task SlowClient_ThatPausesMidFrame_GetsAFreshFrameAfterwards()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // pacing reads TCP_INFO, which only Linux has
+        }
+
+        var ages = await ReadSlowlyWithAPauseAsync(pacing: true);
+
+        // One 100 kB frame takes 0.76 s to read at 128 KiB/s. Paced, the frame after the pause is chosen only once the
+        // client has read the one it paused in, so it arrives about one transfer time old (measured 0.78-0.88 s;
+        // unpaced: 3.0-3.7 s, then 1.4, 1.1, 0.9),
+        // as does every frame after it.
+        ages.Should().OnlyContain(age => age < TimeSpan.FromSeconds(1.8), "each frame is chosen once the client has read the last");
+    }
+
+    [Fact]
+    public async Task SlowClient_ThatPausesMidFrame_WithPacingOff_GetsFramesFromBeforeThePause()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var ages = await ReadSlowlyWithAPauseAsync(pacing: false);
+
+        // What pacing prevents: with StreamSlowClientThreshold = null the next frames are chosen as soon as the
+        // connection takes data, i.e. during the pause, and wait behind the paused one in the client's buffer.
+        ages[0].Should().BeGreaterThan(Pause, "the frame after the paused one was made before the pause ended");
+    }
+
+    private static readonly TimeSpan Pause = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Produces a numbered 100 kB frame every 10 ms and reads the stream at 128 KiB/s with a 64 KiB receive buffer,
+    /// pausing for 2 s in the middle of the second part. Returns the age at receipt (received − produced) of the four
+    /// parts after the one it paused in.
+    /// </summary>
+    private static async Task<List<TimeSpan>> ReadSlowlyWithAPauseAsync(bool pacing)
+    {
+        await using var server = await RunningServer.StartAsync(b => b.Services
+            .AddLabThings(o => o.StreamSlowClientThreshold = pacing ? TimeSpan.FromMilliseconds(200) : null)
+            .AddThing<ManualCamera>("manual"));
+        var stream = server.Services.GetRequiredService<ManualCamera>().Stream;
+        var clock = Stopwatch.StartNew();
+        var producedAt = new System.Collections.Concurrent.ConcurrentDictionary<long, TimeSpan>();
+        using var stop = new CancellationTokenSource();
+        var producer = Task.Run(async () =>
+        {
+            for (long id = 0; !stop.IsCancellationRequested; id++)
+            {
+                producedAt[id] = clock.Elapsed;
+                stream.AddFrame(ManualCamera.FakeFrame(id, FrameBytes));
+                await Task.Delay(10);
+            }
+        });
+
+        try
+        {
+            using var handler = new SocketsHttpHandler
+            {
+                ConnectCallback = async (context, token) =>
+                {
+                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+                    await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, token);
+                    return new NetworkStream(socket, ownsSocket: true);
+                },
+            };
+            using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
+            using var timeout = new CancellationTokenSource(Patience);
+            using var response = await client.GetAsync("manual/stream", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var body = new ThrottledStream(await response.Content.ReadAsStreamAsync(timeout.Token), ReadBytesPerSecond, pauseAfter: FrameBytes * 3 / 2, Pause);
+            var reader = new MultipartReader(body);
+
+            (await reader.ReadPartAsync(timeout.Token)).Should().NotBeNull();
+            (await reader.ReadPartAsync(timeout.Token)).Should().NotBeNull("the part the client paused in");
+            body.Paused.Should().BeTrue();
+            var ages = new List<TimeSpan>();
+            while (ages.Count < 4)
+            {
+                var part = await reader.ReadPartAsync(timeout.Token);
+                ages.Add(clock.Elapsed - producedAt[ManualCamera.IdOf(part!.Body)]);
+            }
+
+            return ages;
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await producer;
+        }
+    }
+
+    /// <summary>Reads at most 4 KiB at a time, at a steady rate with no saved-up burst, pausing once after a number of bytes.</summary>
+    private sealed class ThrottledStream(Stream inner, int bytesPerSecond, long pauseAfter, TimeSpan pause) : Stream
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _next;
+        private long _read;
+
+        public bool Paused { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var wait = _next - _clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, cancellationToken);
+            }
+
+            if (!Paused && _read >= pauseAfter)
+            {
+                Paused = true;
+                await Task.Delay(pause, cancellationToken);
+            }
+
+            var read = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, 4096)], cancellationToken);
+            _read += read;
+            var now = _clock.Elapsed;
+            _next = (_next > now ? _next : now) + TimeSpan.FromSeconds((double)read / bytesPerSecond);
+            return read;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
