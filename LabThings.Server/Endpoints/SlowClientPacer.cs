@@ -71,8 +71,13 @@ internal sealed class LinuxTcpInfoProbe(Socket socket) : ITcpSendProbe
 /// </summary>
 internal sealed class SlowClientPacer : IMultipartPacer
 {
-    /// <summary>How often a paced connection's state is read while waiting.</summary>
+    /// <summary>The shortest spacing of readings of a paced connection's state: for a client whose last round took
+    /// under 200 ms. Slower clients are read a twentieth of their last round apart, at most <see cref="MaxPollInterval"/>,
+    /// so a thousand clients that never read cost a few thousand system calls a second, not a hundred thousand.</summary>
     internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest spacing of readings while waiting.</summary>
+    internal static readonly TimeSpan MaxPollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The longest probe spacing: while the client's window shows its buffer more than a tenth full, probes
     /// are a tenth of the last part's round (flush and wait) apart, between <see cref="PollInterval"/> and this.</summary>
@@ -152,6 +157,7 @@ internal sealed class SlowClientPacer : IMultipartPacer
         var spacing = TimeSpan.FromTicks(Math.Max(_lastRound.Ticks, flushWait.Ticks) / 10);
         var slowSpacing = Clamp(spacing, PollInterval, SlowProbeInterval);
         var fastSpacing = Clamp(spacing, PollInterval, FastProbeInterval);
+        var pollSpacing = Clamp(spacing / 2, PollInterval, MaxPollInterval);
         long? lastProbe = null;
         var probes = 0;
         while (true)
@@ -204,7 +210,7 @@ internal sealed class SlowClientPacer : IMultipartPacer
                 }
             }
 
-            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pollSpacing, _time, cancellationToken).ConfigureAwait(false);
         }
 
         // Leave pacing once the client takes parts quickly again.
