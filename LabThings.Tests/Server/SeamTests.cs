@@ -40,10 +40,12 @@ public sealed class SeamTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Server_UsesNoInternalsOfOutputs()
+    public void Server_UsesOnlyThePacingSeamOfOutputs()
     {
         var used = AssemblySeams.InternalsUsed(typeof(LabThingsOptions).Assembly, typeof(global::LabThings.Outputs.MjpegStream).Assembly);
 
-        used.Should().BeEmpty();
+        used.Should().BeEquivalentTo(
+            ["IMultipartPacer", "MjpegStream.WriteMultipartCoreAsync"],
+            "the MJPEG writer with a pacer (slow clients, Linux) is the one internal seam between Outputs and the server");
     }
 }
