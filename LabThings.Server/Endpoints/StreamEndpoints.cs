@@ -72,7 +72,8 @@ internal static class StreamEndpoints
             if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
             {
                 TuneSocket(socket, options);
-                if (options.StreamSlowClientThreshold is { } threshold && OperatingSystem.IsLinux())
+                // HTTP/1.x only: an HTTP/2 connection carries other requests too, so its TCP state is not this client's.
+                if (options.StreamSlowClientThreshold is { } threshold && OperatingSystem.IsLinux() && HttpProtocol.IsHttp11(context.Request.Protocol))
                 {
                     pacer = new SlowClientPacer(new LinuxTcpInfoProbe(socket), threshold, TimeProvider.System);
                 }
