@@ -65,9 +65,9 @@ internal sealed class LinuxTcpInfoProbe(Socket socket) : ITcpSendProbe
 /// A receiver re-advertises its window only when it gets data (or its window has doubled), so while waiting the pacer
 /// sends the next part's header a byte at a time: one as soon as everything sent is acknowledged (a client that read
 /// the part at once shows its full window in reply), then a tenth of the last round apart (at most
-/// <see cref="SlowProbeInterval"/>, and <see cref="FastProbeInterval"/> once the window shows the last tenth of a drain). A client that keeps up again for a few
-/// parts is no longer paced. Every connection starts paced for its first few parts (a fast client passes each check at
-/// the first reading), so a slow client's second frame is fresh too; after that, fast clients are never probed.
+/// <see cref="SlowProbeInterval"/>, and <see cref="FastProbeInterval"/> once the window shows the last tenth of a
+/// drain). A client that takes three parts quickly again is no longer paced. Every connection starts paced for its
+/// first part, so a slow client's second frame is fresh too; a fast one is let go after that part and never probed again.
 /// </summary>
 internal sealed class SlowClientPacer : IMultipartPacer
 {
@@ -94,13 +94,13 @@ internal sealed class SlowClientPacer : IMultipartPacer
     private readonly ITcpSendProbe _probe;
     private readonly TimeSpan _threshold;
     private readonly TimeProvider _time;
+    private readonly ulong _acknowledgedAtStart;
     private uint _largestWindow;
     private bool _paced;
     private bool _disabled;
     private int _fastParts;
     private int _timeouts;
     private TimeSpan _lastRound;
-    private readonly ulong _acknowledgedAtStart;
     private ulong _written;
 
     public SlowClientPacer(ITcpSendProbe probe, TimeSpan threshold, TimeProvider time)
