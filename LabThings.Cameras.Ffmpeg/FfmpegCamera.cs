@@ -28,7 +28,7 @@ namespace LabThings.Cameras.Ffmpeg;
 [DisplayName("FFmpeg camera")]
 [Description("A camera read through FFmpeg: a webcam, an IP camera, a video file or a test source")]
 [ValidatePropertyWrites]
-public sealed partial class FfmpegCamera : Thing, IDisposable
+public sealed partial class FfmpegCamera : Thing, ICamera, IDisposable
 {
     private readonly FfmpegCameraOptions _options;
     private readonly Lock _gate = new();

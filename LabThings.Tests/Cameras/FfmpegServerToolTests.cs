@@ -67,6 +67,39 @@ public sealed partial class FfmpegServerToolTests
         Jpeg.Decode(await still.Content.ReadAsByteArrayAsync()).Should().Be((320, 240));
     }
 
+    [Fact]
+    public async Task The_example_autofocus_runs_on_the_ffmpeg_camera_through_its_ICamera_slot()
+    {
+        // The test-source config plus the example stage and autofocus: the autofocus's Camera slot is an ICamera, so
+        // the server fills it with the only camera there is, here FFmpeg's.
+        await using var tool = await ToolHost.StartAsync(
+            "--config", Example("ffmpeg-testsrc.json"), "--urls", "http://127.0.0.1:0", $"--LabThings:SettingsFolder={RunningServer.NewTemporaryFolder()}",
+            "--LabThings:Things:camera:Arguments:options:Resolution=320x240",
+            "--LabThings:Things:stage:Type=LabThings.Examples.Stage",
+            "--LabThings:Things:autofocus:Type=LabThings.Examples.Autofocus");
+        using var client = new HttpClient { BaseAddress = new Uri(tool.Address) };
+
+        using var response = await client.PostAsync("/autofocus/run_autofocus", new StringContent("""{"range": 100, "step": 50}""", Encoding.UTF8, "application/json"));
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        var href = response.Headers.Location!;
+        JsonNode invocation;
+        var deadline = DateTime.UtcNow + Patience;
+        do
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the autofocus should finish");
+            await Task.Delay(50);
+            invocation = JsonNode.Parse(await client.GetStringAsync(href))!;
+        }
+        while (invocation["status"]!.GetValue<string>() is "pending" or "running");
+
+        invocation["status"]!.GetValue<string>().Should().Be("completed", invocation.ToJsonString());
+        var sizes = invocation["output"]!["sizes"]!.AsArray();
+        sizes.Select(s => s!["z"]!.GetValue<int>()).Should().Equal([-100, -50, 0, 50, 100]);
+        sizes.Select(s => s!["size"]!.GetValue<int>()).Should().OnlyContain(size => size > 1000, "each is the size of one of FFmpeg's 320x240 JPEGs");
+        var chosen = invocation["output"]!["z"]!.GetValue<int>();
+        JsonNode.Parse(await client.GetStringAsync("/stage/position"))!["z"]!.GetValue<int>().Should().Be(chosen, "the stage is left where the largest frame was seen");
+    }
+
     [Theory]
     [InlineData("ffmpeg-testsrc.json")]
     [InlineData("ffmpeg-webcam.json")]

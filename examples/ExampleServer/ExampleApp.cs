@@ -31,7 +31,14 @@ public static class ExampleApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        var things = builder.Services.AddLabThings(options => options.Title = "LabThings example server")
+        var things = builder.Services.AddLabThings(options =>
+            {
+                options.Title = "LabThings example server";
+
+                // The autofocus takes any ICamera; with an FFmpeg camera added below there are two, and the synthetic
+                // one is the camera whose picture follows the (synthetic) stage.
+                options.Slots["autofocus"] = new Dictionary<string, string> { ["Camera"] = "camera" };
+            })
             .AddThing<SyntheticCamera>("camera", _ => new SyntheticCamera())
             .AddThing<Counter>("counter")
             .AddThing<Light>("light")

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using LabThings.Outputs;
 using Microsoft.Extensions.Logging;
 
 namespace LabThings.Examples;
@@ -21,9 +22,9 @@ public sealed record FocusSample(int Z, int Size);
 [Description("Sweeps the stage's z through a range, measuring sharpness as the camera's JPEG size, and moves to the sharpest")]
 public sealed partial class Autofocus : Thing
 {
-    /// <summary>The camera whose frames are measured.</summary>
+    /// <summary>The camera whose frames are measured: any <see cref="ICamera"/>, e.g. the synthetic camera or an FFmpeg webcam.</summary>
     [ThingSlot]
-    public SyntheticCamera Camera { get; private set; } = null!;
+    public ICamera Camera { get; private set; } = null!;
 
     /// <summary>The stage that moves the sample.</summary>
     [ThingSlot]
@@ -53,8 +54,8 @@ public sealed partial class Autofocus : Thing
             await Stage.MoveAbsoluteAsync(start.X, start.Y, z, cancellationToken);
 
             // The next frame may have been drawn while the stage was still moving: measure the one after.
-            await Camera.NextFrameSizeAsync(cancellationToken);
-            var size = await Camera.NextFrameSizeAsync(cancellationToken);
+            await Camera.Stream.NextFrameSizeAsync(cancellationToken);
+            var size = await Camera.Stream.NextFrameSizeAsync(cancellationToken);
             samples.Add(new FocusSample(z, size));
             Log.Measured(logger, z, size);
             progress.Report((i + 1.0) / (count + 1));

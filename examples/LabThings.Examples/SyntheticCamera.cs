@@ -12,7 +12,7 @@ namespace LabThings.Examples;
 /// </summary>
 [DisplayName("Synthetic camera")]
 [Description("A synthetic camera that streams a moving test pattern with the frame number drawn in")]
-public sealed partial class SyntheticCamera : Thing, IDisposable
+public sealed partial class SyntheticCamera : Thing, ICamera, IDisposable
 {
     private readonly TestPatternRenderer _renderer;
     private readonly TimeProvider _timeProvider;
