@@ -15,7 +15,8 @@ internal interface IMultipartPacer
     /// <param name="nextPartStart">How the next part begins, whatever its frame.</param>
     /// <param name="partBytes">How many bytes the part took, from its header to the boundary after it.</param>
     /// <param name="flushWait">How long the flush after the part waited for the connection to take the data.</param>
+    /// <param name="streamEnded">True once the stream has stopped: the pacer stops waiting then, so the response ends promptly.</param>
     /// <param name="cancellationToken">The stream's end.</param>
     /// <returns>How many bytes of <paramref name="nextPartStart"/> the pacer wrote and flushed.</returns>
-    ValueTask<int> AfterPartAsync(PipeWriter writer, ReadOnlyMemory<byte> nextPartStart, int partBytes, TimeSpan flushWait, CancellationToken cancellationToken);
+    ValueTask<int> AfterPartAsync(PipeWriter writer, ReadOnlyMemory<byte> nextPartStart, int partBytes, TimeSpan flushWait, Func<bool> streamEnded, CancellationToken cancellationToken);
 }

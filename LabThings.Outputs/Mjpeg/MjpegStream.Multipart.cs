@@ -52,6 +52,7 @@ public sealed partial class MjpegStream
             writer.Write(OpeningBoundary);
             var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             long seen = 0;
+            var streamEnded = pacer is null ? null : new Func<bool>(() => Volatile.Read(ref _stopped) || Interlocked.Read(ref _stopCount) != stops);
             var prefixSent = 0; // bytes of the next part's header a pacer has already written
             while (!flush.IsCompleted && !flush.IsCanceled
                    && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
@@ -85,7 +86,7 @@ public sealed partial class MjpegStream
                 flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (!flush.IsCompleted && !flush.IsCanceled)
                 {
-                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), cancellationToken).ConfigureAwait(false);
+                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), streamEnded!, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

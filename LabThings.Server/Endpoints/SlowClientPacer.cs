@@ -129,7 +129,7 @@ internal sealed class SlowClientPacer : IMultipartPacer
     /// <summary>Whether the connection is being paced now.</summary>
     public bool IsPacing => _paced;
 
-    public ValueTask<int> AfterPartAsync(PipeWriter writer, ReadOnlyMemory<byte> nextPartStart, int partBytes, TimeSpan flushWait, CancellationToken cancellationToken)
+    public ValueTask<int> AfterPartAsync(PipeWriter writer, ReadOnlyMemory<byte> nextPartStart, int partBytes, TimeSpan flushWait, Func<bool> streamEnded, CancellationToken cancellationToken)
     {
         _written += (ulong)partBytes;
         if (_disabled)
@@ -148,10 +148,10 @@ internal sealed class SlowClientPacer : IMultipartPacer
             _fastParts = 0;
         }
 
-        return WaitUntilReadAsync(writer, nextPartStart, flushWait, cancellationToken);
+        return WaitUntilReadAsync(writer, nextPartStart, flushWait, streamEnded, cancellationToken);
     }
 
-    private async ValueTask<int> WaitUntilReadAsync(PipeWriter writer, ReadOnlyMemory<byte> nextPartStart, TimeSpan flushWait, CancellationToken cancellationToken)
+    private async ValueTask<int> WaitUntilReadAsync(PipeWriter writer, ReadOnlyMemory<byte> nextPartStart, TimeSpan flushWait, Func<bool> streamEnded, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var spacing = TimeSpan.FromTicks(Math.Max(_lastRound.Ticks, flushWait.Ticks) / 10);
@@ -178,6 +178,11 @@ internal sealed class SlowClientPacer : IMultipartPacer
             {
                 _timeouts = 0;
                 break;
+            }
+
+            if (streamEnded())
+            {
+                return probes; // the writer ends the body: nothing more to pace
             }
 
             if (_time.GetElapsedTime(started) >= MaxWait)

@@ -49,6 +49,32 @@ public sealed class MjpegPacingTests
         ages[0].Should().BeGreaterThan(Pause, "the frame after the paused one was made before the pause ended");
     }
 
+    [Fact]
+    public async Task Stop_WhileAClientIsPaced_EndsItsResponseWithoutWaitingOutThePacer()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        await using var server = await RunningServer.StartAsync(b => b.Services.AddLabThings().AddThing<ManualCamera>("manual"));
+        var stream = server.Services.GetRequiredService<ManualCamera>().Stream;
+        stream.AddFrame(ManualCamera.FakeFrame(0, FrameBytes));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 64 * 1024 };
+        await socket.ConnectAsync(IPAddress.Loopback, server.BaseAddress.Port);
+        await socket.SendAsync("GET /manual/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"u8.ToArray());
+
+        // The client reads nothing: its first part sits unread, so the writer waits in the pacer (up to 5 s a round).
+        (await Eventually.TrueAsync(() => stream.ClientsConnected == 1)).Should().BeTrue();
+        stream.AddFrame(ManualCamera.FakeFrame(1, FrameBytes));
+        await Task.Delay(500);
+
+        stream.Stop();
+
+        (await Eventually.TrueAsync(() => stream.ClientsConnected == 0, within: TimeSpan.FromSeconds(2)))
+            .Should().BeTrue("Stop ends every response, a paced one included, without waiting for the client to read");
+    }
+
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(2);
 
     /// <summary>

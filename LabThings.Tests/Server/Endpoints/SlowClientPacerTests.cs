@@ -23,14 +23,14 @@ public sealed class SlowClientPacerTests
         var pacer = new SlowClientPacer(connection, Threshold, clock);
         pacer.IsPacing.Should().BeTrue("every connection starts paced, so a slow client's second frame is fresh");
 
-        var sent = await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(2), default);
+        var sent = await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(2), static () => false, default);
 
         sent.Should().Be(0, "the client's window was back at its largest at the first reading: no probe needed");
         pacer.IsPacing.Should().BeFalse();
         var readings = connection.Readings;
         for (var i = 0; i < 10; i++)
         {
-            (await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(20), default)).Should().Be(0);
+            (await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(20), static () => false, default)).Should().Be(0);
         }
 
         connection.Readings.Should().Be(readings, "a fast client's connection is not read after each part");
@@ -44,7 +44,7 @@ public sealed class SlowClientPacerTests
         var connection = new ScriptedConnection(clock) { EmptyAt = TimeSpan.FromSeconds(1.5) };
         var pacer = new SlowClientPacer(connection, Threshold, clock);
 
-        var sent = await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), default);
+        var sent = await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), static () => false, default);
 
         clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.5), "the next frame is chosen only once the client has read the last");
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1.7), "and promptly then");
@@ -62,7 +62,7 @@ public sealed class SlowClientPacerTests
         var connection = new ScriptedConnection(clock) { EmptyAt = TimeSpan.Zero, AcknowledgedAt = TimeSpan.FromMilliseconds(300) };
         var pacer = new SlowClientPacer(connection, Threshold, clock);
 
-        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(1), default);
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(1), static () => false, default);
 
         clock.Elapsed.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(300));
     }
@@ -76,7 +76,7 @@ public sealed class SlowClientPacerTests
         var connection = new ScriptedConnection(clock) { EmptyAt = TimeSpan.FromSeconds(1.5) };
         var pacer = new SlowClientPacer(connection, Threshold, clock);
 
-        var sent = await pacer.AfterPartAsync(connection.Writer, ReadOnlyMemory<byte>.Empty, PartBytes, TimeSpan.FromSeconds(1), default);
+        var sent = await pacer.AfterPartAsync(connection.Writer, ReadOnlyMemory<byte>.Empty, PartBytes, TimeSpan.FromSeconds(1), static () => false, default);
 
         sent.Should().Be(0);
         clock.Elapsed.Should().BeGreaterThanOrEqualTo(SlowClientPacer.MaxWait);
@@ -93,13 +93,13 @@ public sealed class SlowClientPacerTests
         for (var round = 1; round <= 2; round++)
         {
             var started = clock.Elapsed;
-            await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), default);
+            await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), static () => false, default);
             (clock.Elapsed - started).Should().BeGreaterThanOrEqualTo(SlowClientPacer.MaxWait);
         }
 
         // Its buffer shrank for good (say): the window it shows now counts as "empty" from here on.
         var before = clock.Elapsed;
-        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), default);
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), static () => false, default);
         (clock.Elapsed - before).Should().BeLessThan(TimeSpan.FromMilliseconds(50));
     }
 
@@ -109,14 +109,14 @@ public sealed class SlowClientPacerTests
         var clock = new VirtualClock();
         var connection = new ScriptedConnection(clock) { EmptyAt = TimeSpan.FromSeconds(1) };
         var pacer = new SlowClientPacer(connection, Threshold, clock);
-        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), default);
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), static () => false, default);
         pacer.IsPacing.Should().BeTrue();
 
         connection.EmptyAt = TimeSpan.Zero; // from now on it reads everything at once
-        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(5), default);
-        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(5), default);
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(5), static () => false, default);
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(5), static () => false, default);
         pacer.IsPacing.Should().BeTrue("two quick parts are not yet enough");
-        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(5), default);
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromMilliseconds(5), static () => false, default);
         pacer.IsPacing.Should().BeFalse();
     }
 
@@ -128,8 +128,20 @@ public sealed class SlowClientPacerTests
         var pacer = new SlowClientPacer(connection, Threshold, clock);
 
         pacer.IsPacing.Should().BeFalse();
-        (await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(3), default)).Should().Be(0);
+        (await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(3), static () => false, default)).Should().Be(0);
         clock.Elapsed.Should().Be(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task StreamStopping_EndsTheWait()
+    {
+        var clock = new VirtualClock();
+        var connection = new ScriptedConnection(clock) { EmptyAt = TimeSpan.MaxValue };
+        var pacer = new SlowClientPacer(connection, Threshold, clock);
+
+        await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), () => clock.Elapsed >= TimeSpan.FromSeconds(1), default);
+
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1.1), "a stopped stream's responses end without waiting out a slow client");
     }
 
     [Fact]
@@ -147,7 +159,7 @@ public sealed class SlowClientPacerTests
             }
         };
 
-        var wait = async () => await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), cancel.Token);
+        var wait = async () => await pacer.AfterPartAsync(connection.Writer, NextPartStart, PartBytes, TimeSpan.FromSeconds(1), static () => false, cancel.Token);
 
         await wait.Should().ThrowAsync<OperationCanceledException>();
         clock.Elapsed.Should().BeLessThan(SlowClientPacer.MaxWait);
