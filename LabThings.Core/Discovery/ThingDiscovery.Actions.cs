@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.ComponentModel;
-using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using LabThings.Model;
@@ -14,9 +13,6 @@ internal static partial class ThingDiscovery
 {
     private static readonly MethodInfo AwaitTaskOfT = typeof(ThingDiscovery).GetMethod(nameof(AwaitTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
     private static readonly MethodInfo AwaitValueTaskOfT = typeof(ThingDiscovery).GetMethod(nameof(AwaitValueTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo AwaitTask = typeof(ThingDiscovery).GetMethod(nameof(AwaitVoidTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo AwaitValueTask = typeof(ThingDiscovery).GetMethod(nameof(AwaitVoidValueTaskAsync), BindingFlags.Static | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo FromResult = typeof(Task).GetMethod(nameof(Task.FromResult))!.MakeGenericMethod(typeof(object));
 
     private static ActionDefinition? DiscoverAction(MemberInfo member, ThingActionAttribute attribute, string where, List<string> problems)
     {
@@ -162,59 +158,5 @@ internal static partial class ThingDiscovery
         }
 
         return returnType;
-    }
-
-    private static Func<object, object?[], Task<object?>> CompileInvoker(MethodInfo method)
-    {
-        var thing = Expression.Parameter(typeof(object), "thing");
-        var args = Expression.Parameter(typeof(object?[]), "args");
-        var arguments = method.GetParameters()
-            .Select((p, i) => (Expression)Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), p.ParameterType))
-            .ToArray();
-        var call = Expression.Call(Expression.Convert(thing, method.DeclaringType!), method, arguments);
-        var returnType = method.ReturnType;
-        Expression body;
-        if (returnType == typeof(void))
-        {
-            body = Expression.Block(call, Expression.Call(FromResult, Expression.Constant(null, typeof(object))));
-        }
-        else if (returnType == typeof(Task))
-        {
-            body = Expression.Call(AwaitTask, call);
-        }
-        else if (returnType == typeof(ValueTask))
-        {
-            body = Expression.Call(AwaitValueTask, call);
-        }
-        else if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
-        {
-            body = Expression.Call(AwaitTaskOfT.MakeGenericMethod(returnType.GetGenericArguments()[0]), call);
-        }
-        else if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
-        {
-            body = Expression.Call(AwaitValueTaskOfT.MakeGenericMethod(returnType.GetGenericArguments()[0]), call);
-        }
-        else
-        {
-            body = Expression.Call(FromResult, Expression.Convert(call, typeof(object)));
-        }
-
-        return Expression.Lambda<Func<object, object?[], Task<object?>>>(body, thing, args).Compile();
-    }
-
-    private static async Task<object?> AwaitTaskAsync<T>(Task<T> task) => await task.ConfigureAwait(false);
-
-    private static async Task<object?> AwaitValueTaskAsync<T>(ValueTask<T> task) => await task.ConfigureAwait(false);
-
-    private static async Task<object?> AwaitVoidTaskAsync(Task task)
-    {
-        await task.ConfigureAwait(false);
-        return null;
-    }
-
-    private static async Task<object?> AwaitVoidValueTaskAsync(ValueTask task)
-    {
-        await task.ConfigureAwait(false);
-        return null;
     }
 }

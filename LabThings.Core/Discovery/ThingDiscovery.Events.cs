@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Linq.Expressions;
 using System.Reflection;
 using LabThings.Model;
 using LabThings.Schema;
@@ -63,21 +62,5 @@ internal static partial class ThingDiscovery
             payloadType,
             schema,
             CompileSubscribe(eventInfo, handlerType, payloadType));
-    }
-
-    /// <summary>Builds, once, a function that adds a handler forwarding the payload to a callback, and returns its remover.</summary>
-    private static Func<object, Action<object?>, Action> CompileSubscribe(EventInfo eventInfo, Type handlerType, Type? payloadType)
-    {
-        var invoke = handlerType.GetMethod("Invoke")!;
-        var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
-        return (thing, callback) =>
-        {
-            // handler = (sender?, payload?) => callback((object?)payload)
-            Expression payload = payloadType is null ? Expression.Constant(null, typeof(object)) : Expression.Convert(parameters[^1], typeof(object));
-            var body = Expression.Invoke(Expression.Constant(callback), payload);
-            var handler = Expression.Lambda(handlerType, body, parameters).Compile();
-            eventInfo.AddEventHandler(thing, handler);
-            return () => eventInfo.RemoveEventHandler(thing, handler);
-        };
     }
 }

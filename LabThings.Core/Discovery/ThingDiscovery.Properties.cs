@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Linq.Expressions;
 using System.Reflection;
 using LabThings.Model;
 using LabThings.Outputs;
@@ -95,28 +94,10 @@ internal static partial class ThingDiscovery
             attribute.Unit,
             schema,
             CompileGetter<object?>(property),
-            setter is null ? null : CompileSetter(property, setter),
+            setter is null ? null : CompileSetter(setter),
             resetter);
     }
 
     private static SchemaConstraints Constraints(ThingPropertyAttribute a)
         => new(a.Minimum, a.Maximum, a.ExclusiveMinimum, a.ExclusiveMaximum, a.MultipleOf, a.MinLength, a.MaxLength, a.Pattern);
-
-    private static Action<object, object?> CompileSetter(PropertyInfo property, MethodInfo setter)
-    {
-        var thing = Expression.Parameter(typeof(object), "thing");
-        var value = Expression.Parameter(typeof(object), "value");
-        var call = Expression.Call(
-            Expression.Convert(thing, property.DeclaringType!),
-            setter,
-            Expression.Convert(value, property.PropertyType));
-        return Expression.Lambda<Action<object, object?>>(call, thing, value).Compile();
-    }
-
-    private static Action<object> CompileAction(MethodInfo method)
-    {
-        var thing = Expression.Parameter(typeof(object), "thing");
-        var call = Expression.Call(Expression.Convert(thing, method.DeclaringType!), method);
-        return Expression.Lambda<Action<object>>(call, thing).Compile();
-    }
 }

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using LabThings.Model;
 
 namespace LabThings;
@@ -24,7 +23,7 @@ internal static partial class ThingDiscovery
         foreach (var entry in thingType.GetCustomAttributes<ThingContextAttribute>(inherit: true))
         {
             var where = $"{typeName}: [ThingContext(\"{entry.Prefix}\", \"{entry.Iri}\")]";
-            if (!PrefixPattern().IsMatch(entry.Prefix))
+            if (!WireNames.IsName(entry.Prefix, extra: ".-"))
             {
                 problems.Add($"{where}: '{entry.Prefix}' is not a usable prefix (letters, digits, '_', '-' or '.', starting with a letter or '_')");
             }
@@ -85,7 +84,4 @@ internal static partial class ThingDiscovery
         var colon = type.IndexOf(':', StringComparison.Ordinal);
         return colon <= 0 || type.AsSpan(colon + 1).StartsWith("//", StringComparison.Ordinal) ? null : type[..colon];
     }
-
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.\-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex PrefixPattern();
 }

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.ComponentModel;
-using System.Linq.Expressions;
 using System.Reflection;
 using LabThings.Model;
 using LabThings.Outputs;
@@ -219,17 +218,5 @@ internal static partial class ThingDiscovery
             property,
             attribute.RingbufferSize,
             CompileGetter<MjpegStream>(property));
-    }
-
-    private static Func<object, T> CompileGetter<T>(PropertyInfo property)
-    {
-        var thing = Expression.Parameter(typeof(object), "thing");
-        Expression body = Expression.Property(Expression.Convert(thing, property.DeclaringType!), property);
-        if (body.Type != typeof(T))
-        {
-            body = Expression.Convert(body, typeof(T));
-        }
-
-        return Expression.Lambda<Func<object, T>>(body, thing).Compile();
     }
 }

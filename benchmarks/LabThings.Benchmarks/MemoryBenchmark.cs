@@ -14,6 +14,7 @@ namespace LabThings.Benchmarks;
 internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClients, double seconds, double fps, int frameBytes, bool pooled, double settle, int? transportWriteBufferKb)
 {
     private const string ReadyPrefix = "LISTENING ";
+    private const string GcPrefix = "GC ";
 
     private readonly Report _report = new();
 
@@ -70,9 +71,14 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
             using var producer = new FrameProducer(server.Get<BenchCamera>().Stream, r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled));
             producer.Start();
             await Console.Out.WriteLineAsync($"{ReadyPrefix}{server.Port} {GCSettings.IsServerGC} {GCSettings.LatencyMode} {AppContext.GetData("System.GC.ConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "-"} {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? "-"}");
-            while (await Console.In.ReadLineAsync() is not null)
+            while (await Console.In.ReadLineAsync() is { } line)
             {
-                // Wait for the end of input.
+                // Until the end of input, answer "gc" with what the GC and the thread pool hold (what RSS is made of).
+                if (line == "gc")
+                {
+                    var info = GC.GetGCMemoryInfo(GCKind.Any);
+                    await Console.Out.WriteLineAsync(string.Create(Report.Inv, $"{GcPrefix}{info.HeapSizeBytes} {info.TotalCommittedBytes} {info.GenerationInfo[3].SizeAfterBytes} {info.GenerationInfo[4].SizeAfterBytes} {ThreadPool.ThreadCount} {GC.CollectionCount(0)} {GC.CollectionCount(2)}"));
+                }
             }
 
             return 0;
@@ -102,13 +108,17 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var idle = Status(pid);
         Report.Progress($"idle: RSS {idle.Rss:F1} MiB, peak {idle.Peak:F1} MiB");
         _report.Paragraph("## Idle");
-        _report.Paragraph($"After {settle} s with the producer running and no client: RSS **{idle.Rss:F1} MiB**, peak {idle.Peak:F1} MiB, {idle.Threads} threads.");
+        _report.Paragraph($"After {settle} s with the producer running and no client: RSS **{idle.Rss:F1} MiB**, peak {idle.Peak:F1} MiB, {idle.Threads} threads, anonymous {idle.Anonymous:F1} MiB.");
+        _report.Line("| GC heap MiB | GC committed MiB | LOH MiB | POH MiB | pool threads | gen0 / gen2 GCs |");
+        _report.Line("|---:|---:|---:|---:|---:|---:|");
+        _report.Line("| " + await GcAsync(child));
+        _report.Line();
 
         if (rounds > 0)
         {
             _report.Paragraph($"## Rounds of {roundClients} clients");
             _report.Paragraph($"Each round: {roundClients} clients connect, read for {seconds} s and close; RSS 3 s after they left.");
-            _report.TableHeader("round", "RSS after MiB", "change from the end of round 1 MiB", "peak MiB", "threads");
+            _report.TableHeader("round", "RSS after MiB", "change from the end of round 1 MiB", "peak MiB", "threads", "anonymous MiB", "GC heap MiB", "GC committed MiB", "LOH MiB", "POH MiB", "pool threads", "gen0 / gen2 GCs");
             double? afterFirst = null;
             for (var i = 1; i <= rounds; i++)
             {
@@ -117,7 +127,8 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 var after = Status(pid);
                 afterFirst ??= after.Rss;
-                _report.Line($"| {i} | {after.Rss:F1} | {after.Rss - afterFirst:+0.0;-0.0;0.0} | {after.Peak:F1} | {after.Threads} |");
+                var gc = await GcAsync(child);
+                _report.Line($"| {i} | {after.Rss:F1} | {after.Rss - afterFirst:+0.0;-0.0;0.0} | {after.Peak:F1} | {after.Threads} | {after.Anonymous:F1} | {gc}");
             }
 
             _report.Line();
@@ -139,6 +150,16 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         return 0;
     }
 
+    /// <summary>The child's GC heap, committed, LOH and POH sizes (MiB), thread-pool threads and GC counts, as table cells.</summary>
+    private static async Task<string> GcAsync(ChildProcess child)
+    {
+        await child.WriteLineAsync("gc");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var v = (await child.ReadUntilAsync(GcPrefix, null, timeout.Token)).Split(' ').Select(x => double.Parse(x, Report.Inv)).ToArray();
+        const double MiB = 1024 * 1024;
+        return string.Create(Report.Inv, $"{v[0] / MiB:F1} | {v[1] / MiB:F1} | {v[2] / MiB:F1} | {v[3] / MiB:F1} | {v[4]:F0} | {v[5]:F0} / {v[6]:F0} |");
+    }
+
     private List<double> Delivered(LoadReport<StreamResult> report)
     {
         var seconds = Clock.Seconds(report.WindowEnd - report.WindowStart);
@@ -157,9 +178,9 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
     {
         var lines = File.ReadAllLines($"/proc/{pid}/status");
         double Kb(string key) => double.Parse(lines.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split([" ", "\t"], StringSplitOptions.RemoveEmptyEntries)[1], Report.Inv) / 1024;
-        return new ProcStatus(Kb("VmRSS:"), Kb("VmHWM:"), (int)(Kb("Threads:") * 1024));
+        return new ProcStatus(Kb("VmRSS:"), Kb("VmHWM:"), (int)(Kb("Threads:") * 1024), Kb("RssAnon:"));
     }
 
-    /// <summary>Resident set size and its peak, MiB.</summary>
-    private readonly record struct ProcStatus(double Rss, double Peak, int Threads);
+    /// <summary>Resident set size and its peak, MiB; threads; the anonymous part of RSS (GC heap, native heaps, stacks), MiB.</summary>
+    private readonly record struct ProcStatus(double Rss, double Peak, int Threads, double Anonymous);
 }
