@@ -40,8 +40,10 @@ public sealed class SignInBrowserTests(BrowserFixture browser)
         // The MJPEG stream's <img> and a captured image (a blob) load with the browser's credentials too.
         await page.GotoAsync(new Uri(server.BaseAddress, "?thing=camera").AbsoluteUri);
         var stream = page.GetByRole(AriaRole.Img, new() { Name = "Stream, live" });
-        await page.WaitForFunctionAsync("img => img.naturalWidth > 0", await stream.ElementHandleAsync(), new() { Timeout = 15_000 });
-        (await stream.EvaluateAsync<int>("img => img.naturalWidth")).Should().Be(640);
+        // One check, not a wait and then a read: between the two the player may swap in the next frame, whose image
+        // has no size until it is decoded.
+        var width = await page.WaitForFunctionAsync("img => img.naturalWidth || null", await stream.ElementHandleAsync(), new() { Timeout = 15_000 });
+        (await width.JsonValueAsync<int>()).Should().Be(640);
         await page.GetByRole(AriaRole.Button, new() { Name = "Capture jpeg", Exact = true }).ClickAsync();
         var captured = page.GetByRole(AriaRole.Img, new() { Name = "Output of Capture jpeg" });
         await page.WaitForFunctionAsync("img => img.complete && img.naturalHeight > 0", await captured.ElementHandleAsync(), new() { Timeout = 15_000 });
@@ -134,8 +136,10 @@ public sealed class SignInBrowserTests(BrowserFixture browser)
         // The stream (read by the page with the token in a header), a capture and its download, a snapshot, an event.
         await page.GotoAsync(new Uri(server.BaseAddress, "?thing=camera").AbsoluteUri);
         var stream = page.GetByRole(AriaRole.Img, new() { Name = "Stream, live" });
-        await page.WaitForFunctionAsync("img => img.naturalWidth > 0", await stream.ElementHandleAsync(), new() { Timeout = 15_000 });
-        (await stream.EvaluateAsync<int>("img => img.naturalWidth")).Should().Be(640);
+        // One check, not a wait and then a read: between the two the player may swap in the next frame, whose image
+        // has no size until it is decoded.
+        var width = await page.WaitForFunctionAsync("img => img.naturalWidth || null", await stream.ElementHandleAsync(), new() { Timeout = 15_000 });
+        (await width.JsonValueAsync<int>()).Should().Be(640);
         (await stream.EvaluateAsync<string>("img => img.currentSrc")).Should().StartWith("blob:");
         await page.GetByRole(AriaRole.Button, new() { Name = "Capture jpeg", Exact = true }).ClickAsync();
         var captured = page.GetByRole(AriaRole.Img, new() { Name = "Output of Capture jpeg" });
