@@ -13,6 +13,19 @@ namespace LabThings.Server.Endpoints;
 /// <param name="BytesAcknowledged">All bytes the client's kernel has acknowledged on this connection.</param>
 internal readonly record struct TcpSendState(uint NotSentBytes, uint UnacknowledgedSegments, uint PeerWindowBytes, ulong BytesAcknowledged);
 
+/// <summary>Linux's TCP socket options that stream connections use (values from linux/tcp.h).</summary>
+internal static class LinuxTcp
+{
+    /// <summary>The socket option level: IPPROTO_TCP.</summary>
+    public const int Level = 6;
+
+    /// <summary>TCP_INFO: the connection's state, read by <see cref="LinuxTcpInfoProbe"/>.</summary>
+    public const int Info = 11;
+
+    /// <summary>TCP_NOTSENT_LOWAT: how many unsent bytes the kernel holds before the socket stops taking more.</summary>
+    public const int NotSentLowWater = 25;
+}
+
 /// <summary>Reads a connection's <see cref="TcpSendState"/>.</summary>
 internal interface ITcpSendProbe
 {
@@ -27,8 +40,6 @@ internal interface ITcpSendProbe
 /// </summary>
 internal sealed class LinuxTcpInfoProbe(Socket socket) : ITcpSendProbe
 {
-    private const int IpProtocolTcp = 6;
-    private const int TcpInfo = 11;
     private const int Length = 232;
     private readonly byte[] _buffer = new byte[Length];
 
@@ -37,7 +48,7 @@ internal sealed class LinuxTcpInfoProbe(Socket socket) : ITcpSendProbe
         state = default;
         try
         {
-            if (socket.GetRawSocketOption(IpProtocolTcp, TcpInfo, _buffer) < Length)
+            if (socket.GetRawSocketOption(LinuxTcp.Level, LinuxTcp.Info, _buffer) < Length)
             {
                 return false; // an older kernel without tcpi_snd_wnd
             }

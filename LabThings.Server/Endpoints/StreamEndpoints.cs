@@ -107,9 +107,7 @@ internal static class StreamEndpoints
 
             if (options.StreamNotSentLowWaterBytes is { } lowWater && OperatingSystem.IsLinux())
             {
-                const int IpProtocolTcp = 6;
-                const int TcpNotSentLowWater = 25;
-                socket.SetRawSocketOption(IpProtocolTcp, TcpNotSentLowWater, BitConverter.GetBytes(lowWater));
+                socket.SetRawSocketOption(LinuxTcp.Level, LinuxTcp.NotSentLowWater, BitConverter.GetBytes(lowWater));
             }
         }
         catch (SocketException)
