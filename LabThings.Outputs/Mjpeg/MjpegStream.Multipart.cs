@@ -52,7 +52,6 @@ public sealed partial class MjpegStream
             writer.Write(OpeningBoundary);
             var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             long seen = 0;
-            var streamEnded = pacer is null ? null : new Func<bool>(() => Volatile.Read(ref _stopped) || Interlocked.Read(ref _stopCount) != stops);
             var prefixSent = 0; // bytes of the next part's header a pacer has already written
             while (!flush.IsCompleted && !flush.IsCanceled
                    && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
@@ -76,17 +75,11 @@ public sealed partial class MjpegStream
                 }
 
                 seen = entry.Sequence;
-                if (pacer is null)
-                {
-                    flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
                 var flushStarted = Stopwatch.GetTimestamp();
                 flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                if (!flush.IsCompleted && !flush.IsCanceled)
+                if (pacer is not null && !flush.IsCompleted && !flush.IsCanceled)
                 {
-                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), streamEnded!, cancellationToken).ConfigureAwait(false);
+                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), StreamEnded, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -94,6 +87,8 @@ public sealed partial class MjpegStream
         {
             Interlocked.Decrement(ref _clients);
         }
+
+        bool StreamEnded() => Volatile.Read(ref _stopped) || Interlocked.Read(ref _stopCount) != stops;
     }
 
     /// <returns>How many bytes were written.</returns>
