@@ -1,4 +1,5 @@
 using LabThings.Model;
+using LabThings.Outputs;
 using LabThings.Server;
 using LabThings.Server.Actions;
 using LabThings.Server.Endpoints;
@@ -54,15 +55,17 @@ public static class LabThingsEndpointRouteBuilderExtensions
         {
             throw new InvalidOperationException("Call services.AddLabThings() before app.MapThings().");
         }
+        var options = provider.GetRequiredService<IOptions<LabThingsOptions>>().Value;
         var services = new EndpointServices(
             host,
-            provider.GetRequiredService<IOptions<LabThingsOptions>>().Value,
+            options,
             provider.GetRequiredService<IHostApplicationLifetime>(),
             provider.GetRequiredService<InvocationManager>(),
             provider.GetRequiredService<BlobStore>(),
             provider.GetRequiredService<ObservationHub>(),
             provider.GetRequiredService<SecurityPolicy>(),
-            provider.GetRequiredService<GlobalLock>());
+            provider.GetRequiredService<GlobalLock>(),
+            options.StreamConcurrentSends is { } sends ? new StreamSendLimiter(sends, StreamSendLimiter.DefaultHold, TimeProvider.System) : null);
 
         var group = endpoints.MapGroup("");
         foreach (var endpoint in ThingEndpointFactory.Create(services))

@@ -39,10 +39,13 @@ public sealed partial class MjpegStream
     /// </para>
     /// </remarks>
     public Task WriteMultipartAsync(PipeWriter writer, CancellationToken cancellationToken = default)
-        => WriteMultipartCoreAsync(writer, pacer: null, cancellationToken);
+        => WriteMultipartCoreAsync(writer, pacer: null, limiter: null, cancellationToken);
 
-    /// <summary>As the public overload, with a pacer asked after each part when the next frame may be chosen.</summary>
-    internal async Task WriteMultipartCoreAsync(PipeWriter writer, IMultipartPacer? pacer, CancellationToken cancellationToken)
+    /// <summary>
+    /// As the public overload, with a pacer asked after each part when the next frame may be chosen, and a limiter
+    /// that bounds how many parts (of all the streams sharing it) are in flight at once.
+    /// </summary>
+    internal async Task WriteMultipartCoreAsync(PipeWriter writer, IMultipartPacer? pacer, StreamSendLimiter? limiter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writer);
         Interlocked.Increment(ref _clients);
@@ -54,29 +57,65 @@ public sealed partial class MjpegStream
             long seen = 0;
             var prefixSent = 0; // bytes of the next part's header a pacer has already written
             while (!flush.IsCompleted && !flush.IsCanceled
-                   && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } entry)
+                   && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } first)
             {
-                // A pooled frame is held only while it is copied into the writer.
-                var lease = entry.Lease;
-                if (lease is not null && !lease.TryAcquire())
+                var holding = false;
+                if (limiter is not null)
                 {
-                    continue; // released just now: a newer frame is there
+                    await limiter.EnterAsync(cancellationToken).ConfigureAwait(false);
+                    holding = true;
                 }
 
                 int partBytes;
+                long flushStarted;
                 try
                 {
-                    partBytes = WritePart(writer, entry.Frame.Span, prefixSent);
-                    prefixSent = 0;
+                    if (StreamEnded())
+                    {
+                        break;
+                    }
+
+                    // After waiting for a slot, the newest frame (not the one that woke this writer).
+                    var entry = Volatile.Read(ref _newest) is { } newer && newer.Sequence > first.Sequence ? newer : first;
+
+                    // A pooled frame is held only while it is copied into the writer.
+                    var lease = entry.Lease;
+                    if (lease is not null && !lease.TryAcquire())
+                    {
+                        continue; // released just now: a newer frame is there
+                    }
+
+                    try
+                    {
+                        partBytes = WritePart(writer, entry.Frame.Span, prefixSent);
+                        prefixSent = 0;
+                    }
+                    finally
+                    {
+                        lease?.Release();
+                    }
+
+                    seen = entry.Sequence;
+                    flushStarted = Stopwatch.GetTimestamp();
+                    var pending = writer.FlushAsync(cancellationToken);
+                    if (holding)
+                    {
+                        holding = false;
+                        flush = await limiter!.FlushAndExitAsync(pending).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        flush = await pending.ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
-                    lease?.Release();
+                    if (holding)
+                    {
+                        limiter!.Exit();
+                    }
                 }
 
-                seen = entry.Sequence;
-                var flushStarted = Stopwatch.GetTimestamp();
-                flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (pacer is not null && !flush.IsCompleted && !flush.IsCanceled)
                 {
                     prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), StreamEnded, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using LabThings.Outputs;
 using LabThings.Server.Actions;
 using LabThings.Server.Hosting;
 using LabThings.Server.Observation;
@@ -15,4 +16,5 @@ internal sealed record EndpointServices(
     BlobStore Blobs,
     ObservationHub Hub,
     SecurityPolicy Security,
-    GlobalLock GlobalLock);
+    GlobalLock GlobalLock,
+    StreamSendLimiter? StreamSends);

@@ -25,7 +25,7 @@ internal static class StreamEndpoints
             ThingPaths.UnderThing(thing.Name, ThingPaths.RelativeAffordance(definition.Name)),
             thing,
             definition,
-            Stream(thing, definition, services.Options, services.Lifetime),
+            Stream(thing, definition, services),
             api => new OperationBuilder(
                     api,
                     $"{definition.Title}: live MJPEG stream",
@@ -53,9 +53,10 @@ internal static class StreamEndpoints
                 .Problem(503, "No frame has been received yet"));
     }
 
-    private static RequestDelegate Stream(HostedThing thing, StreamDefinition definition, LabThingsOptions options, IHostApplicationLifetime lifetime)
+    private static RequestDelegate Stream(HostedThing thing, StreamDefinition definition, EndpointServices services)
         => async context =>
         {
+            var options = services.Options;
             var stream = definition.GetStream(thing.Thing);
             var response = context.Response;
             response.ContentType = MjpegStream.MultipartContentType;
@@ -79,11 +80,11 @@ internal static class StreamEndpoints
                 }
             }
 
-            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, services.Lifetime.ApplicationStopping);
             try
             {
                 await response.StartAsync(ended.Token).ConfigureAwait(false);
-                await stream.WriteMultipartCoreAsync(response.BodyWriter, pacer, ended.Token).ConfigureAwait(false);
+                await stream.WriteMultipartCoreAsync(response.BodyWriter, pacer, services.StreamSends, ended.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ended.IsCancellationRequested)
             {

@@ -40,12 +40,12 @@ public sealed class SeamTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Server_UsesOnlyThePacingSeamOfOutputs()
+    public void Server_UsesOnlyTheStreamWriterSeamOfOutputs()
     {
         var used = AssemblySeams.InternalsUsed(typeof(LabThingsOptions).Assembly, typeof(global::LabThings.Outputs.MjpegStream).Assembly);
 
         used.Should().BeEquivalentTo(
-            ["IMultipartPacer", "MjpegStream.WriteMultipartCoreAsync"],
-            "the MJPEG writer with a pacer (slow clients, Linux) is the one internal seam between Outputs and the server");
+            ["IMultipartPacer", "MjpegStream.WriteMultipartCoreAsync", "StreamSendLimiter", "StreamSendLimiter.ctor", "StreamSendLimiter.get_DefaultHold"],
+            "the MJPEG writer with a pacer (slow clients, Linux) and a limiter (parts in flight, server-wide) is the one internal seam between Outputs and the server");
     }
 }

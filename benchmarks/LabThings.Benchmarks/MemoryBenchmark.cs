@@ -11,7 +11,7 @@ namespace LabThings.Benchmarks;
 /// variables the environment gives it); this process connects the clients (<see cref="StreamClient"/>) and reads the
 /// child's VmRSS and VmHWM from /proc/PID/status. Idle; rounds of clients connecting and leaving; then N clients at once.
 /// </summary>
-internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClients, double seconds, double fps, int frameBytes, bool pooled, double settle, int? transportWriteBufferKb)
+internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClients, double seconds, double fps, int frameBytes, bool pooled, double settle, int? transportWriteBufferKb, string? concurrentSends)
 {
     private const string ReadyPrefix = "LISTENING ";
     private const string GcPrefix = "GC ";
@@ -29,12 +29,13 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var pooled = Cli.Option("--pooled", false, "the producer hands the stream pooled buffers (AddFrame(byte[], int, ArrayPool<byte>, …)) instead of a copy per frame");
         var settle = Cli.Number("--settle", 10.0, 0, 120, "idle time before the idle reading, s");
         var transport = TransportOption();
+        var sends = MjpegBenchmark.ConcurrentSendsOption();
         var command = new Command("memory", "Memory (VmRSS, VmHWM) of a stream server in a child process: idle, over rounds of clients connecting and leaving, and with N clients at once")
         {
-            clients, rounds, roundClients, seconds, fps, frameKb, pooled, settle, transport,
+            clients, rounds, roundClients, seconds, fps, frameKb, pooled, settle, transport, sends,
         };
         command.SetAction(r => new MemoryBenchmark(
-            Cli.Ints(r.GetValue(clients)), r.GetValue(rounds), r.GetValue(roundClients), r.GetValue(seconds), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled), r.GetValue(settle), r.GetValue(transport)).RunAsync());
+            Cli.Ints(r.GetValue(clients)), r.GetValue(rounds), r.GetValue(roundClients), r.GetValue(seconds), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled), r.GetValue(settle), r.GetValue(transport), r.GetValue(sends)).RunAsync());
         return command;
     }
 
@@ -45,7 +46,8 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var frameKb = Cli.Number("--frame-kb", 100, 1, 10_000, "frame size, KiB");
         var pooled = Cli.Option("--pooled", false, "pooled frames");
         var transport = TransportOption();
-        var command = new Command("stream-server", "internal: the memory command's server in a child process") { fps, frameKb, pooled, transport };
+        var sends = MjpegBenchmark.ConcurrentSendsOption();
+        var command = new Command("stream-server", "internal: the memory command's server in a child process") { fps, frameKb, pooled, transport, sends };
         command.SetAction(async r =>
         {
             // LABTHINGS_BENCH_TRACE_LOADS=System.Private.Xml,… prints who loads those assemblies (what costs idle RSS).
@@ -67,7 +69,8 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
                 {
                     builder.WebHost.UseSockets(s => s.MaxWriteBufferSize = kb * 1024L);
                 }
-            });
+            },
+            o => o.StreamConcurrentSends = MjpegBenchmark.ConcurrentSends(r.GetValue(sends), o.StreamConcurrentSends));
             using var producer = new FrameProducer(server.Get<BenchCamera>().Stream, r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled));
             producer.Start();
             await Console.Out.WriteLineAsync($"{ReadyPrefix}{server.Port} {GCSettings.IsServerGC} {GCSettings.LatencyMode} {AppContext.GetData("System.GC.ConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "-"} {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? "-"}");
@@ -92,7 +95,8 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
     {
         string[] args = [
             "stream-server", "--fps", fps.ToString(Report.Inv), "--frame-kb", (frameBytes / 1024).ToString(Report.Inv), .. pooled ? new[] { "--pooled", "true" } : [],
-            .. transportWriteBufferKb is { } kb ? new[] { "--transport-write-buffer-kb", kb.ToString(Report.Inv) } : []];
+            .. transportWriteBufferKb is { } kb ? new[] { "--transport-write-buffer-kb", kb.ToString(Report.Inv) } : [],
+            .. concurrentSends is { } cs ? new[] { "--concurrent-sends", cs } : []];
         await using var child = ChildProcess.Start(args);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ready = (await child.ReadUntilAsync(ReadyPrefix, null, timeout.Token)).Split(' ');
@@ -100,7 +104,7 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var pid = child.Id;
         var variables = string.Join(" ", Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) && k != "DOTNET_CLI_TELEMETRY_OPTOUT").Order().Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
         _report.Environment(
-            $"stream-server child process (pid {pid}): BenchApp with one BenchCamera, {frameBytes / 1024} KiB frames at {fps} fps, {(pooled ? "pooled AddFrame" : "copying AddFrame")}; socket transport MaxWriteBufferSize {transportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; server GC {ready[1]}, latency mode {ready[2]}, GCConserveMemory {ready[3]}, GCDynamicAdaptationMode {ready[4]}",
+            $"stream-server child process (pid {pid}): BenchApp with one BenchCamera, {frameBytes / 1024} KiB frames at {fps} fps, {(pooled ? "pooled AddFrame" : "copying AddFrame")}; socket transport MaxWriteBufferSize {transportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; StreamConcurrentSends {concurrentSends ?? "library default (64)"}; server GC {ready[1]}, latency mode {ready[2]}, GCConserveMemory {ready[3]}, GCDynamicAdaptationMode {ready[4]}",
             $"DOTNET_ variables: {(variables.Length > 0 ? variables : "none")}",
             "clients in this process; RSS = VmRSS, peak = VmHWM of the server process (/proc/PID/status); MiB = 2^20 bytes");
 
@@ -135,13 +139,15 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         }
 
         _report.Paragraph("## Clients at once");
-        _report.TableHeader("clients", "connected", "delivered median", "delivered worst", "RSS at window start MiB", "RSS at window end MiB", "peak MiB", "RSS per client KiB (end − idle) / N");
+        _report.TableHeader("clients", "connected", "delivered median", "delivered worst", "RSS at window start MiB", "RSS at window end MiB", "peak MiB", "RSS per client KiB (end − idle) / N", "anonymous at end MiB", "GC heap MiB", "GC committed MiB", "LOH MiB", "POH MiB", "pool threads", "gen0 / gen2 GCs");
         foreach (var n in clients.Where(n => n > 0))
         {
             Report.Progress($"{n} clients");
-            var (start, end, result) = await WindowAsync(pid, port, n);
+            Task<string>? gcAtEnd = null;
+            var (start, end, result) = await WindowAsync(pid, port, n, () => gcAtEnd = GcAsync(child));
+            var gc = gcAtEnd is null ? "| | | | | |" : await gcAtEnd;
             var delivered = Delivered(result.Clients);
-            _report.Line($"| {n} | {result.Clients.Connected} | {Stats.Median(delivered):P1} | {Stats.Min(delivered):P1} | {start.Rss:F1} | {end.Rss:F1} | {end.Peak:F1} | {(end.Rss - idle.Rss) * 1024 / n:F0} |");
+            _report.Line($"| {n} | {result.Clients.Connected} | {Stats.Median(delivered):P1} | {Stats.Min(delivered):P1} | {start.Rss:F1} | {end.Rss:F1} | {end.Peak:F1} | {(end.Rss - idle.Rss) * 1024 / n:F0} | {end.Anonymous:F1} {gc}");
             await Task.Delay(TimeSpan.FromSeconds(3));
         }
 
@@ -166,11 +172,15 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         return [.. report.Clients.Select(c => c.Frames / seconds / fps)];
     }
 
-    private async Task<(ProcStatus Start, ProcStatus End, ServerWindow<StreamResult> Result)> WindowAsync(int pid, int port, int n)
+    private async Task<(ProcStatus Start, ProcStatus End, ServerWindow<StreamResult> Result)> WindowAsync(int pid, int port, int n, Action? atEnd = null)
     {
         ProcStatus start = default, end = default;
         var plan = new MjpegPlan(port, 1, seconds, n, 0, 0, 0);
-        var result = await LoadGenerator.RunAsync(plan, null, () => start = Status(pid), () => end = Status(pid));
+        var result = await LoadGenerator.RunAsync(plan, null, () => start = Status(pid), () =>
+        {
+            end = Status(pid);
+            atEnd?.Invoke();
+        });
         return (start, end, result);
     }
 

@@ -7,7 +7,7 @@ namespace LabThings.Benchmarks;
 /// <summary>The options of the <c>mjpeg</c> command; sizes are in bytes here, KiB on the command line.</summary>
 internal sealed record MjpegSettings(
     int[] Clients, double Seconds, double Warmup, double Fps, int FrameBytes, int SlowClients, int SlowRateBytesPerSecond, int SlowReceiveBufferBytes,
-    int SlowNormalClients, double SlowSeconds, bool InProcessGenerator, string? SendBufferKb, int? ResponseBufferKb, int? TransportWriteBufferKb, bool Pacing, IReadOnlySet<string> Parts);
+    int SlowNormalClients, double SlowSeconds, bool InProcessGenerator, string? SendBufferKb, int? ResponseBufferKb, int? TransportWriteBufferKb, bool Pacing, string? ConcurrentSends, IReadOnlySet<string> Parts);
 
 /// <summary>
 /// MJPEG fan-out on 127.0.0.1: an in-process Kestrel server with one <see cref="BenchCamera"/>, a paced producer, and
@@ -41,18 +41,29 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
         var responseBuffer = new Option<int?>("--response-buffer-kb") { Description = "Kestrel Limits.MaxResponseBufferSize, KiB [default: Kestrel's, 64]" };
         var transportBuffer = new Option<int?>("--transport-write-buffer-kb") { Description = "Kestrel socket transport MaxWriteBufferSize, KiB [default: Kestrel's, 64]" };
         var pacing = Cli.Option("--pacing", "on", "LabThingsOptions.StreamSlowClientThreshold: on (the library's 200 ms) or off (null)").AcceptOnlyFromAmong("on", "off");
+        var sends = ConcurrentSendsOption();
         var only = Cli.Parts(["fanout", "producer", "slow"], "run only these parts (producer: now the micro command; says where)");
         only.DefaultValueFactory = _ => "fanout,slow";
         var command = new Command("mjpeg", "MJPEG fan-out: 1 to 500 clients of one stream, latency from a stamp in each frame, CPU and memory; slow clients")
         {
-            clients, seconds, warmup, fps, frameKb, slowClients, slowRate, slowBuffer, slowNormal, slowSeconds, generator, sendBuffer, responseBuffer, transportBuffer, pacing, only,
+            clients, seconds, warmup, fps, frameKb, slowClients, slowRate, slowBuffer, slowNormal, slowSeconds, generator, sendBuffer, responseBuffer, transportBuffer, pacing, sends, only,
         };
         command.SetAction(r => new MjpegBenchmark(new MjpegSettings(
             Cli.Ints(r.GetValue(clients)), r.GetValue(seconds), r.GetValue(warmup), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(slowClients),
             r.GetValue(slowRate) * 1024, r.GetValue(slowBuffer) * 1024, r.GetValue(slowNormal), r.GetValue(slowSeconds), r.GetValue(generator) == "inproc",
-            r.GetValue(sendBuffer), r.GetValue(responseBuffer), r.GetValue(transportBuffer), r.GetValue(pacing) == "on", Cli.Names(r.GetValue(only)))).RunAsync());
+            r.GetValue(sendBuffer), r.GetValue(responseBuffer), r.GetValue(transportBuffer), r.GetValue(pacing) == "on", r.GetValue(sends), Cli.Names(r.GetValue(only)))).RunAsync());
         return command;
     }
+
+    /// <summary>The --concurrent-sends option: a number, or off (no limit); the library's default when absent.</summary>
+    internal static Option<string?> ConcurrentSendsOption()
+        => Cli.Check(
+            new Option<string?>("--concurrent-sends") { Description = "LabThingsOptions.StreamConcurrentSends: a number, or off for no limit [default: the library's, 64]" },
+            v => v is null or "off" || (int.TryParse(v, Report.Inv, out var n) && n >= 1),
+            "--concurrent-sends is a number of at least 1, or off.");
+
+    internal static int? ConcurrentSends(string? option, int? libraryDefault)
+        => option switch { null => libraryDefault, "off" => null, var n => int.Parse(n, Report.Inv) };
 
     public async Task<int> RunAsync()
     {
@@ -70,6 +81,7 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
             {
                 o.StreamSocketSendBufferBytes = settings.SendBufferKb switch { null => o.StreamSocketSendBufferBytes, "os" => null, var kb => int.Parse(kb, Report.Inv) * 1024 };
                 o.StreamSlowClientThreshold = settings.Pacing ? o.StreamSlowClientThreshold : null;
+                o.StreamConcurrentSends = ConcurrentSends(settings.ConcurrentSends, o.StreamConcurrentSends);
             });
         _server = server;
         using var producer = new FrameProducer(server.Get<BenchCamera>().Stream, settings.Fps, settings.FrameBytes);
@@ -103,7 +115,7 @@ internal sealed class MjpegBenchmark(MjpegSettings settings)
             $"in-process Kestrel, one BenchCamera, {_server.BaseAddress}",
             $"open-file limit seen by the process: {Proc.OpenFileLimit()} (the fan-out needs about 2 per client plus a few)",
             $"load generator: {(settings.InProcessGenerator ? "in the server's process" : "a child process (workstation GC)")}",
-            $"frames: {settings.FrameBytes / 1024} KiB at {settings.Fps} fps; StreamSocketSendBufferBytes: {send}; Kestrel MaxResponseBufferSize: {settings.ResponseBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; socket transport MaxWriteBufferSize: {settings.TransportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; slow-client pacing: {(settings.Pacing ? "on (200 ms)" : "off")}",
+            $"frames: {settings.FrameBytes / 1024} KiB at {settings.Fps} fps; StreamSocketSendBufferBytes: {send}; Kestrel MaxResponseBufferSize: {settings.ResponseBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; socket transport MaxWriteBufferSize: {settings.TransportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; slow-client pacing: {(settings.Pacing ? "on (200 ms)" : "off")}; StreamConcurrentSends: {settings.ConcurrentSends ?? "library default (64)"}",
             $"MB = 10^6 bytes; latency = AddFrame → last byte of the frame read by the client; CPU % of one core (machine = {Environment.ProcessorCount} cores)");
     }
 

@@ -1,0 +1,126 @@
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
+
+namespace LabThings.Outputs;
+
+/// <summary>
+/// Bounds how many MJPEG parts are being handed to connections at once, across every stream that shares it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A part being sent holds a copy of its frame in the connection's output buffer until the socket has taken it. When a
+/// new frame arrives, every client's writer wakes at once; unbounded, hundreds of connections each copied the frame
+/// before any of them had sent much of it, and those copies were most of a busy server's memory (and, spread over
+/// more memory than the processor's caches hold, slower to send). With a limiter a writer first waits for a slot,
+/// then takes the newest frame: a client that waits skips frames rather than falling behind, as a slow client does.
+/// </para>
+/// <para>
+/// A slot is given back when the connection has taken the part (the flush completed) or after the hold time,
+/// whichever comes first, so clients that do not read cannot keep the others waiting; past that time their copies
+/// are simply not counted.
+/// </para>
+/// </remarks>
+[SuppressMessage("Reliability", "CA1001", Justification = "SemaphoreSlim needs disposing only once its AvailableWaitHandle has been read, which this class never does.")]
+internal sealed class StreamSendLimiter
+{
+    private readonly SemaphoreSlim _slots;
+    private readonly CoarseDeadlines _deadlines;
+
+    /// <param name="slots">Parts in flight at once; at least 1.</param>
+    /// <param name="hold">The longest a part keeps its slot (between this and twice this, on a shared coarse timer).</param>
+    /// <param name="time">The clock.</param>
+    public StreamSendLimiter(int slots, TimeSpan hold, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(hold, TimeSpan.Zero);
+        ArgumentNullException.ThrowIfNull(time);
+        Slots = slots;
+        _slots = new SemaphoreSlim(slots, slots);
+        _deadlines = new CoarseDeadlines(hold, time);
+    }
+
+    /// <summary>How long a part may keep its slot in the server: 100 ms, a few frame intervals of a fast client under load.</summary>
+    public static TimeSpan DefaultHold { get; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How many parts may be in flight at once.</summary>
+    public int Slots { get; }
+
+    /// <summary>Slots free now.</summary>
+    public int Available => _slots.CurrentCount;
+
+    /// <summary>Waits for a slot (first come, first served). The caller must give it back once: <see cref="Exit"/> or <see cref="FlushAndExitAsync"/>.</summary>
+    public Task EnterAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+
+    /// <summary>Gives a slot back.</summary>
+    public void Exit() => _slots.Release();
+
+    /// <summary>
+    /// Awaits a flush started while holding a slot, and gives the slot back when the flush completes or the hold time
+    /// has passed, whichever is first. The flush's own outcome (result, cancellation, failure) is what this returns.
+    /// </summary>
+    public async ValueTask<FlushResult> FlushAndExitAsync(ValueTask<FlushResult> flush)
+    {
+        if (flush.IsCompleted)
+        {
+            Exit();
+            return await flush.ConfigureAwait(false);
+        }
+
+        var pending = flush.AsTask();
+        try
+        {
+            await Task.WhenAny(pending, _deadlines.AfterOnePeriod()).ConfigureAwait(false);
+        }
+        finally
+        {
+            Exit();
+        }
+
+        return await pending.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One timer for any number of deadlines: <see cref="AfterOnePeriod"/> gives a task that completes at the second tick
+    /// from now, between one and two periods later. The timer runs only while deadlines are being asked for.
+    /// </summary>
+    private sealed class CoarseDeadlines(TimeSpan period, TimeProvider time)
+    {
+        private readonly Lock _gate = new();
+        private TaskCompletionSource _next = New();
+        private TaskCompletionSource _afterNext = New();
+        private ITimer? _timer;
+        private int _quietTicks;
+
+        public Task AfterOnePeriod()
+        {
+            lock (_gate)
+            {
+                _quietTicks = 0;
+                _timer ??= time.CreateTimer(static state => ((CoarseDeadlines)state!).Tick(), this, period, period);
+                return _afterNext.Task;
+            }
+        }
+
+        private void Tick()
+        {
+            TaskCompletionSource due;
+            lock (_gate)
+            {
+                due = _next;
+                _next = _afterNext;
+                _afterNext = New();
+
+                // Two ticks with no request: every task handed out has completed, so the timer can stop until the next one.
+                if (++_quietTicks >= 2 && _timer is { } timer)
+                {
+                    timer.Dispose();
+                    _timer = null;
+                }
+            }
+
+            due.TrySetResult();
+        }
+
+        private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
