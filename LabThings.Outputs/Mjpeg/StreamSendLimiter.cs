@@ -34,16 +34,12 @@ internal sealed class StreamSendLimiter
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(hold, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(time);
-        Slots = slots;
         _slots = new SemaphoreSlim(slots, slots);
         _deadlines = new CoarseDeadlines(hold, time);
     }
 
     /// <summary>How long a part may keep its slot in the server: 100 ms, a few frame intervals of a fast client under load.</summary>
     public static TimeSpan DefaultHold { get; } = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>How many parts may be in flight at once.</summary>
-    public int Slots { get; }
 
     /// <summary>Slots free now.</summary>
     public int Available => _slots.CurrentCount;
@@ -89,6 +85,7 @@ internal sealed class StreamSendLimiter
         private TaskCompletionSource _next = New();
         private TaskCompletionSource _afterNext = New();
         private ITimer? _timer;
+        private int _generation; // of the running timer: a late tick of a stopped one is ignored
         private int _quietTicks;
 
         public Task AfterOnePeriod()
@@ -96,24 +93,34 @@ internal sealed class StreamSendLimiter
             lock (_gate)
             {
                 _quietTicks = 0;
-                _timer ??= time.CreateTimer(static state => ((CoarseDeadlines)state!).Tick(), this, period, period);
+                if (_timer is null)
+                {
+                    _generation++;
+                    _timer = time.CreateTimer(static state => ((TimerState)state!).Tick(), new TimerState(this, _generation), period, period);
+                }
+
                 return _afterNext.Task;
             }
         }
 
-        private void Tick()
+        private void Tick(int generation)
         {
             TaskCompletionSource due;
             lock (_gate)
             {
+                if (generation != _generation || _timer is null)
+                {
+                    return;
+                }
+
                 due = _next;
                 _next = _afterNext;
                 _afterNext = New();
 
                 // Two ticks with no request: every task handed out has completed, so the timer can stop until the next one.
-                if (++_quietTicks >= 2 && _timer is { } timer)
+                if (++_quietTicks >= 2)
                 {
-                    timer.Dispose();
+                    _timer.Dispose();
                     _timer = null;
                 }
             }
@@ -122,5 +129,10 @@ internal sealed class StreamSendLimiter
         }
 
         private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        private sealed class TimerState(CoarseDeadlines owner, int generation)
+        {
+            public void Tick() => owner.Tick(generation);
+        }
     }
 }

@@ -202,6 +202,35 @@ public partial class MjpegStreamTests
         limiter.Available.Should().Be(Slots, "every slot taken was given back");
     }
 
+    [Fact]
+    public async Task Limiter_HoldTime_IsAtLeastOnePeriodAndStillWorksAfterTheSharedTimerWentIdle()
+    {
+        var clock = new FakeClock();
+        var limiter = new StreamSendLimiter(1, Hold, clock);
+        using var timeout = new CancellationTokenSource(WaitLimit);
+        for (var round = 0; round < 2; round++)
+        {
+            await limiter.EnterAsync(timeout.Token);
+            var neverTaken = new TaskCompletionSource<FlushResult>();
+            var flushing = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(neverTaken.Task)).AsTask();
+
+            clock.Advance(Hold);
+            await Settle();
+            limiter.Available.Should().Be(0, "a part keeps its slot for at least the hold time");
+            clock.Advance(Hold);
+            (await Eventually.TrueAsync(() => limiter.Available == 1)).Should().BeTrue("and no longer than twice the hold time");
+            flushing.IsCompleted.Should().BeFalse("the flush itself is still waiting for the client");
+
+            neverTaken.SetResult(new FlushResult(isCanceled: false, isCompleted: true));
+            (await flushing.WaitAsync(WaitLimit)).IsCompleted.Should().BeTrue("the flush's own result comes through");
+
+            // Long enough with no part in flight for the shared timer to stop; the next round needs it again.
+            clock.Advance(Hold * 10);
+        }
+
+        limiter.Available.Should().Be(1);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
