@@ -56,11 +56,12 @@ public sealed partial class MjpegStream
             var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             long seen = 0;
             var prefixSent = 0; // bytes of the next part's header a pacer has already written
+            var slow = false; // the last part outlasted the limiter's hold: the next one goes without a slot
             while (!flush.IsCompleted && !flush.IsCanceled
                    && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } first)
             {
                 var holding = false;
-                if (limiter is not null)
+                if (limiter is not null && !slow)
                 {
                     await limiter.EnterAsync(cancellationToken).ConfigureAwait(false);
                     holding = true;
@@ -97,6 +98,7 @@ public sealed partial class MjpegStream
 
                     seen = entry.Sequence;
                     flushStarted = Stopwatch.GetTimestamp();
+                    var limiterStarted = limiter?.Now() ?? 0;
                     var pending = writer.FlushAsync(cancellationToken);
                     if (holding)
                     {
@@ -107,6 +109,8 @@ public sealed partial class MjpegStream
                     {
                         flush = await pending.ConfigureAwait(false);
                     }
+
+                    slow = limiter is not null && limiter.OutlastedHold(limiterStarted);
                 }
                 finally
                 {

@@ -17,7 +17,8 @@ namespace LabThings.Outputs;
 /// <para>
 /// A slot is given back when the connection has taken the part (the flush completed) or after the hold time,
 /// whichever comes first, so clients that do not read cannot keep the others waiting; past that time their copies
-/// are simply not counted.
+/// are simply not counted. A client whose part outlasted the hold sends its next part without a slot, until it keeps
+/// up again, so slow clients do not queue for slots at all.
 /// </para>
 /// </remarks>
 [SuppressMessage("Reliability", "CA1001", Justification = "SemaphoreSlim needs disposing only once its AvailableWaitHandle has been read, which this class never does.")]
@@ -25,6 +26,8 @@ internal sealed class StreamSendLimiter
 {
     private readonly SemaphoreSlim _slots;
     private readonly CoarseDeadlines _deadlines;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _hold;
 
     /// <param name="slots">Parts in flight at once; at least 1.</param>
     /// <param name="hold">The longest a part keeps its slot (between this and twice this, on a shared coarse timer).</param>
@@ -36,6 +39,8 @@ internal sealed class StreamSendLimiter
         ArgumentNullException.ThrowIfNull(time);
         _slots = new SemaphoreSlim(slots, slots);
         _deadlines = new CoarseDeadlines(hold, time);
+        _time = time;
+        _hold = hold;
     }
 
     /// <summary>How long a part may keep its slot in the server: 100 ms, a few frame intervals of a fast client under load.</summary>
@@ -43,6 +48,17 @@ internal sealed class StreamSendLimiter
 
     /// <summary>Slots free now.</summary>
     public int Available => _slots.CurrentCount;
+
+    /// <summary>A timestamp of the limiter's clock, for <see cref="OutlastedHold"/>.</summary>
+    public long Now() => _time.GetTimestamp();
+
+    /// <summary>
+    /// True if a part whose flush started at <paramref name="flushStarted"/> (from <see cref="Now"/>) took longer than
+    /// the hold time to be taken. Such a client does not wait for a slot for its next part: it would only hold one for
+    /// the hold time while others wait, and what it holds in memory is its own until it reads. It takes slots again
+    /// once a part goes out within the hold time.
+    /// </summary>
+    public bool OutlastedHold(long flushStarted) => _time.GetElapsedTime(flushStarted) >= _hold;
 
     /// <summary>Waits for a slot (first come, first served). The caller must give it back once: <see cref="Exit"/> or <see cref="FlushAndExitAsync"/>.</summary>
     public Task EnterAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);

@@ -203,6 +203,44 @@ public partial class MjpegStreamTests
     }
 
     [Fact]
+    public async Task Limiter_AClientWhosePartOutlastedTheHold_SendsItsNextPartWithoutWaitingForASlot()
+    {
+        var clock = new FakeClock();
+        var limiter = new StreamSendLimiter(1, Hold, clock);
+        var stream = new MjpegStream();
+        stream.AddFrame(Jpeg(1, LimitedFrameBytes));
+        var slow = Narrow();
+        var stuck = Narrow();
+        using var timeout = new CancellationTokenSource(WaitLimit);
+
+        // The slow client's first part is not read within the hold time, so its slot goes to the other client,
+        // whose part is never read: that client now holds the only slot.
+        var writingSlow = stream.WriteMultipartCoreAsync(slow.Writer, pacer: null, limiter, timeout.Token);
+        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue();
+        var writingStuck = stream.WriteMultipartCoreAsync(stuck.Writer, pacer: null, limiter, timeout.Token);
+        await Settle();
+        clock.Advance(Hold);
+        clock.Advance(Hold);
+        var stuckBody = new MultipartBodyReader(stuck.Reader, timeout.Token);
+        await stuckBody.ReadOpeningBoundaryAsync();
+        (await Eventually.TrueAsync(() => Buffered(stuck.Reader) > 0 && limiter.Available == 0)).Should().BeTrue("the stuck client took the slot");
+
+        // Now the slow client reads: its next part goes out at once, though the only slot is held and no time passes.
+        var slowBody = new MultipartBodyReader(slow.Reader, timeout.Token);
+        await slowBody.ReadOpeningBoundaryAsync();
+        IdOf(await slowBody.ReadPartAsync()).Should().Be(1);
+        stream.AddFrame(Jpeg(2, LimitedFrameBytes));
+        IdOf(await slowBody.ReadPartAsync()).Should().Be(2, "a client that was slow does not queue for a slot");
+        limiter.Available.Should().Be(0, "the stuck client still holds the slot");
+
+        stream.Stop();
+        await slow.Reader.CompleteAsync();
+        await stuck.Reader.CompleteAsync();
+        await Task.WhenAll(writingSlow, writingStuck).WaitAsync(WaitLimit);
+        limiter.Available.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Limiter_HoldTime_IsAtLeastOnePeriodAndStillWorksAfterTheSharedTimerWentIdle()
     {
         var clock = new FakeClock();
