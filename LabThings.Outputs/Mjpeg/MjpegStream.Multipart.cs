@@ -68,7 +68,7 @@ public sealed partial class MjpegStream
                 }
 
                 int partBytes;
-                long flushStarted;
+                TimeSpan flushWait;
                 try
                 {
                     if (StreamEnded())
@@ -97,8 +97,7 @@ public sealed partial class MjpegStream
                     }
 
                     seen = entry.Sequence;
-                    flushStarted = Stopwatch.GetTimestamp();
-                    var limiterStarted = limiter?.Now() ?? 0;
+                    var flushStarted = limiter?.Time.GetTimestamp() ?? Stopwatch.GetTimestamp();
                     var pending = writer.FlushAsync(cancellationToken);
                     if (holding)
                     {
@@ -110,7 +109,8 @@ public sealed partial class MjpegStream
                         flush = await pending.ConfigureAwait(false);
                     }
 
-                    slow = limiter is not null && limiter.OutlastedHold(limiterStarted);
+                    flushWait = limiter?.Time.GetElapsedTime(flushStarted) ?? Stopwatch.GetElapsedTime(flushStarted);
+                    slow = limiter is not null && flushWait >= limiter.Hold;
                 }
                 finally
                 {
@@ -122,7 +122,7 @@ public sealed partial class MjpegStream
 
                 if (pacer is not null && !flush.IsCompleted && !flush.IsCanceled)
                 {
-                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, Stopwatch.GetElapsedTime(flushStarted), StreamEnded, cancellationToken).ConfigureAwait(false);
+                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, flushWait, StreamEnded, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -26,8 +26,6 @@ internal sealed class StreamSendLimiter
 {
     private readonly SemaphoreSlim _slots;
     private readonly CoarseDeadlines _deadlines;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _hold;
 
     /// <param name="slots">Parts in flight at once; at least 1.</param>
     /// <param name="hold">The longest a part keeps its slot (between this and twice this, on a shared coarse timer).</param>
@@ -39,8 +37,8 @@ internal sealed class StreamSendLimiter
         ArgumentNullException.ThrowIfNull(time);
         _slots = new SemaphoreSlim(slots, slots);
         _deadlines = new CoarseDeadlines(hold, time);
-        _time = time;
-        _hold = hold;
+        Time = time;
+        Hold = hold;
     }
 
     /// <summary>How long a part may keep its slot in the server: 100 ms, a few frame intervals of a fast client under load.</summary>
@@ -49,16 +47,15 @@ internal sealed class StreamSendLimiter
     /// <summary>Slots free now.</summary>
     public int Available => _slots.CurrentCount;
 
-    /// <summary>A timestamp of the limiter's clock, for <see cref="OutlastedHold"/>.</summary>
-    public long Now() => _time.GetTimestamp();
+    /// <summary>The limiter's clock, which also times the flushes compared with <see cref="Hold"/>.</summary>
+    public TimeProvider Time { get; }
 
     /// <summary>
-    /// True if a part whose flush started at <paramref name="flushStarted"/> (from <see cref="Now"/>) took longer than
-    /// the hold time to be taken. Such a client does not wait for a slot for its next part: it would only hold one for
-    /// the hold time while others wait, and what it holds in memory is its own until it reads. It takes slots again
-    /// once a part goes out within the hold time.
+    /// The longest a part keeps its slot. A client whose part took longer than this to be taken does not wait for a slot
+    /// for its next part: it would only hold one for this long while others wait, and what it holds in memory is its own
+    /// until it reads. It takes slots again once a part goes out within this time.
     /// </summary>
-    public bool OutlastedHold(long flushStarted) => _time.GetElapsedTime(flushStarted) >= _hold;
+    public TimeSpan Hold { get; }
 
     /// <summary>Waits for a slot (first come, first served). The caller must give it back once: <see cref="Exit"/> or <see cref="FlushAndExitAsync"/>.</summary>
     public Task EnterAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);

@@ -9,7 +9,6 @@ using LabThings.Server.OpenApi;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 
 namespace LabThings.Server.Endpoints;
