@@ -29,6 +29,14 @@ public partial class MjpegStreamTests
         return result.Buffer.Length;
     }
 
+    /// <summary>Starts a client whose first part takes the only slot of <paramref name="limiter"/>, and waits until it has.</summary>
+    private static async Task<Task> StartHoldingTheOnlySlotAsync(MjpegStream stream, Pipe connection, StreamSendLimiter limiter, CancellationToken cancellationToken)
+    {
+        var writing = stream.WriteMultipartCoreAsync(connection.Writer, pacer: null, limiter, cancellationToken);
+        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue("the first client's part is in flight");
+        return writing;
+    }
+
     /// <summary>Gives the writers time to do what they should not: write while they wait for a slot.</summary>
     private static Task Settle() => Task.Delay(150);
 
@@ -43,8 +51,7 @@ public partial class MjpegStreamTests
         var second = new Pipe();
         using var timeout = new CancellationTokenSource(WaitLimit);
 
-        var writingFirst = stream.WriteMultipartCoreAsync(first.Writer, pacer: null, limiter, timeout.Token);
-        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue("the first client's part is in flight");
+        var writingFirst = await StartHoldingTheOnlySlotAsync(stream, first, limiter, timeout.Token);
         var writingSecond = stream.WriteMultipartCoreAsync(second.Writer, pacer: null, limiter, timeout.Token);
         var secondBody = new MultipartBodyReader(second.Reader, timeout.Token);
         await secondBody.ReadOpeningBoundaryAsync();
@@ -73,8 +80,7 @@ public partial class MjpegStreamTests
         var other = new Pipe();
         using var timeout = new CancellationTokenSource(WaitLimit);
 
-        var writingStuck = stream.WriteMultipartCoreAsync(stuck.Writer, pacer: null, limiter, timeout.Token);
-        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue();
+        var writingStuck = await StartHoldingTheOnlySlotAsync(stream, stuck, limiter, timeout.Token);
         var writingOther = stream.WriteMultipartCoreAsync(other.Writer, pacer: null, limiter, timeout.Token);
         var body = new MultipartBodyReader(other.Reader, timeout.Token);
         await body.ReadOpeningBoundaryAsync();
@@ -105,8 +111,7 @@ public partial class MjpegStreamTests
         var waiting = new Pipe();
         using var timeout = new CancellationTokenSource(WaitLimit);
 
-        var writingFirst = stream.WriteMultipartCoreAsync(first.Writer, pacer: null, limiter, timeout.Token);
-        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue();
+        var writingFirst = await StartHoldingTheOnlySlotAsync(stream, first, limiter, timeout.Token);
         var writingWaiting = stream.WriteMultipartCoreAsync(waiting.Writer, pacer: null, limiter, timeout.Token);
         var body = new MultipartBodyReader(waiting.Reader, timeout.Token);
         await body.ReadOpeningBoundaryAsync();
@@ -138,8 +143,7 @@ public partial class MjpegStreamTests
         using var timeout = new CancellationTokenSource(WaitLimit);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
 
-        var writingFirst = stream.WriteMultipartCoreAsync(first.Writer, pacer: null, limiter, timeout.Token);
-        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue();
+        var writingFirst = await StartHoldingTheOnlySlotAsync(stream, first, limiter, timeout.Token);
         var writingStopped = stream.WriteMultipartCoreAsync(stopped.Writer, pacer: null, limiter, timeout.Token);
         var writingCancelled = stream.WriteMultipartCoreAsync(cancelled.Writer, pacer: null, limiter, cancel.Token);
         await Settle();
@@ -215,8 +219,7 @@ public partial class MjpegStreamTests
 
         // The slow client's first part is not read within the hold time, so its slot goes to the other client,
         // whose part is never read: that client now holds the only slot.
-        var writingSlow = stream.WriteMultipartCoreAsync(slow.Writer, pacer: null, limiter, timeout.Token);
-        (await Eventually.TrueAsync(() => limiter.Available == 0)).Should().BeTrue();
+        var writingSlow = await StartHoldingTheOnlySlotAsync(stream, slow, limiter, timeout.Token);
         var writingStuck = stream.WriteMultipartCoreAsync(stuck.Writer, pacer: null, limiter, timeout.Token);
         await Settle();
         clock.Advance(Hold);
