@@ -145,9 +145,9 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
             Report.Progress($"{n} clients");
             Task<string>? gcAtEnd = null;
             var (start, end, result) = await WindowAsync(pid, port, n, () => gcAtEnd = GcAsync(child));
-            var gc = gcAtEnd is null ? "| | | | | |" : await gcAtEnd;
+            var gc = gcAtEnd is null ? string.Concat(Enumerable.Repeat(" |", 7)) : await gcAtEnd;
             var delivered = Delivered(result.Clients);
-            _report.Line($"| {n} | {result.Clients.Connected} | {Stats.Median(delivered):P1} | {Stats.Min(delivered):P1} | {start.Rss:F1} | {end.Rss:F1} | {end.Peak:F1} | {(end.Rss - idle.Rss) * 1024 / n:F0} | {end.Anonymous:F1} {gc}");
+            _report.Line($"| {n} | {result.Clients.Connected} | {Stats.Median(delivered):P1} | {Stats.Min(delivered):P1} | {start.Rss:F1} | {end.Rss:F1} | {end.Peak:F1} | {(end.Rss - idle.Rss) * 1024 / n:F0} | {end.Anonymous:F1} | {gc}");
             await Task.Delay(TimeSpan.FromSeconds(3));
         }
 
