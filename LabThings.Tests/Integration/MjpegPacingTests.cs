@@ -28,8 +28,8 @@ public sealed class MjpegPacingTests
         var ages = await ReadSlowlyWithAPauseAsync(pacing: true);
 
         // One 100 kB frame takes 0.76 s to read at 128 KiB/s. Paced, the frame after the pause is chosen only once the
-        // client has read the one it paused in, so it arrives about one transfer time old (measured 0.78-0.90 s, also with
-        // both cores busy); unpaced it was chosen during the pause and arrives 3.0-3.7 s old (the test below). That first
+        // client has read the one it paused in, so it arrives about one transfer time old (measured 0.78-0.97 s, also with
+        // both cores busy); unpaced it was chosen during the pause and arrives 3.7-4.4 s old (the test below). That first
         // frame is what tells the two apart.
         ages[0].Should().BeLessThan(Pause, "the frame after the pause is chosen once the client has read the one it paused in");
 
@@ -83,8 +83,18 @@ public sealed class MjpegPacingTests
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How much of the second part is still unread when the client pauses. With half a frame (50 kB) unread, one CI
+    /// run's unpaced writer chose its next frame only after the pause (a 1.1 s old frame in the control test):
+    /// presumably the buffers on the way took less of the rest there than here (not reproduced, even with a 4 KiB send
+    /// buffer). With 8 KiB the client's own HTTP read buffer could hold all of it, so the kernel looked read and the
+    /// paced writer chose during the pause (2.85 s once in three runs). 32 KiB: 0.80-0.97 s paced and 3.69-4.42 s
+    /// unpaced over six runs beside two busy loops.
+    /// </summary>
+    private const int PauseBeforeEndOfPart = 32 * 1024;
+
+    /// <summary>
     /// Produces a numbered 100 kB frame every 10 ms and reads the stream at 128 KiB/s with a 64 KiB receive buffer,
-    /// pausing for 2 s in the middle of the second part. Returns the age at receipt (received − produced) of the four
+    /// pausing for 2 s 32 KiB before the end of the second part. Returns the age at receipt (received − produced) of the four
     /// parts after the one it paused in.
     /// </summary>
     private static async Task<List<TimeSpan>> ReadSlowlyWithAPauseAsync(bool pacing)
@@ -120,7 +130,7 @@ public sealed class MjpegPacingTests
             using var client = new HttpClient(handler) { BaseAddress = server.BaseAddress };
             using var timeout = new CancellationTokenSource(Patience);
             using var response = await client.GetAsync("manual/stream", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var body = new ThrottledStream(await response.Content.ReadAsStreamAsync(timeout.Token), ReadBytesPerSecond, pauseAfter: FrameBytes * 3 / 2, Pause);
+            var body = new ThrottledStream(await response.Content.ReadAsStreamAsync(timeout.Token), ReadBytesPerSecond, pauseAfter: 2 * FrameBytes - PauseBeforeEndOfPart, Pause);
             var reader = new MultipartReader(body);
 
             (await reader.ReadPartAsync(timeout.Token)).Should().NotBeNull();
