@@ -57,4 +57,16 @@ public sealed class PackageTests(LocalFeed feed)
         package.Entries.Should().Contain(e => e.FullName.EndsWith("/LabThings.Examples.dll", StringComparison.Ordinal), "the tool ships the example Things");
         package.Entries.Should().NotContain(e => e.FullName.StartsWith("tools/", StringComparison.Ordinal) && e.FullName.Contains("/native/", StringComparison.Ordinal) && e.FullName.EndsWith(".pdb", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task The_tool_runs_with_workstation_gc_and_gen0_at_most_6_MiB()
+    {
+        using var package = ZipFile.OpenRead(feed.Package("LabThings.ServerTool"));
+        await using var stream = package.Entries.Single(e => e.FullName.EndsWith("/LabThings.ServerTool.runtimeconfig.json", StringComparison.Ordinal)).Open();
+        var properties = (await System.Text.Json.Nodes.JsonNode.ParseAsync(stream))!["runtimeOptions"]!["configProperties"];
+
+        // A console app's default is workstation GC; the gen-0 cap is ours (docs/hosting.md, "Runtime settings for a lab PC").
+        properties?["System.GC.Server"]?.GetValue<bool>().Should().NotBe(true, "labthings-server runs with workstation GC");
+        properties?["System.GC.Gen0MaxBudget"]?.GetValue<long>().Should().Be(6 * 1024 * 1024, "gen 0 stays at 6 MiB however large the CPU's cache");
+    }
 }

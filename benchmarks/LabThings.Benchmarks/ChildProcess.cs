@@ -14,7 +14,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     /// <param name="args">The command line after the program, e.g. <c>clients</c>.</param>
     /// <param name="workstationGc">Give the child the lighter workstation GC (a load generator is not the system under test).</param>
-    public static ChildProcess Start(string[] args, bool workstationGc = false)
+    public static ChildProcess Start(string[] args, bool workstationGc = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path.");
         string[] program = Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? [typeof(ChildProcess).Assembly.Location] : [];
@@ -23,6 +23,11 @@ internal sealed class ChildProcess : IAsyncDisposable
         if (workstationGc)
         {
             info.Environment["DOTNET_gcServer"] = "0";
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start '{string.Join(' ', args)}'."));

@@ -7,12 +7,24 @@ namespace LabThings.Benchmarks;
 
 /// <summary>
 /// Memory of a stream server, seen from outside: the server (one <see cref="BenchCamera"/> fed at a fixed rate) runs in a
-/// child process (this program's <c>stream-server</c> command, with this program's runtimeconfig and whatever DOTNET_*
-/// variables the environment gives it); this process connects the clients (<see cref="StreamClient"/>) and reads the
+/// child process (this program's <c>stream-server</c> command; by default with the runtime settings the project template,
+/// labthings-server and the example server ship, see <see cref="LabRuntime"/>, and whatever DOTNET_* variables the
+/// environment gives it); this process connects the clients (<see cref="StreamClient"/>) and reads the
 /// child's VmRSS and VmHWM from /proc/PID/status. Idle; rounds of clients connecting and leaving; then N clients at once.
 /// </summary>
-internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClients, double seconds, double fps, int frameBytes, bool pooled, double settle, int? transportWriteBufferKb, string? concurrentSends)
+internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClients, double seconds, double fps, int frameBytes, bool pooled, double settle, int? transportWriteBufferKb, string? concurrentSends, string runtime)
 {
+    /// <summary>
+    /// The runtime settings a LabThings server ships with (the project template's, labthings-server's and the example
+    /// server's runtimeconfig: workstation GC, gen 0 at most 6 MiB), as the environment variables that set the same.
+    /// A variable this process's environment already has wins.
+    /// </summary>
+    private static readonly Dictionary<string, string> LabRuntime = new()
+    {
+        ["DOTNET_gcServer"] = "0",
+        ["DOTNET_GCGen0MaxBudget"] = "600000", // hexadecimal: 6 MiB, System.GC.Gen0MaxBudget = 6291456 in a runtimeconfig
+    };
+
     private const string ReadyPrefix = "LISTENING ";
     private const string GcPrefix = "GC ";
 
@@ -30,12 +42,18 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var settle = Cli.Number("--settle", 10.0, 0, 120, "idle time before the idle reading, s");
         var transport = TransportOption();
         var sends = MjpegBenchmark.ConcurrentSendsOption();
+        var runtime = new Option<string>("--runtime")
+        {
+            Description = "the server's runtime settings: lab (as the project template, labthings-server and the example server ship: workstation GC, gen 0 at most 6 MiB) or program (this program's runtimeconfig: server GC)",
+            DefaultValueFactory = _ => "lab",
+        };
+        runtime.AcceptOnlyFromAmong("lab", "program");
         var command = new Command("memory", "Memory (VmRSS, VmHWM) of a stream server in a child process: idle, over rounds of clients connecting and leaving, and with N clients at once")
         {
-            clients, rounds, roundClients, seconds, fps, frameKb, pooled, settle, transport, sends,
+            clients, rounds, roundClients, seconds, fps, frameKb, pooled, settle, transport, sends, runtime,
         };
         command.SetAction(r => new MemoryBenchmark(
-            Cli.Ints(r.GetValue(clients)), r.GetValue(rounds), r.GetValue(roundClients), r.GetValue(seconds), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled), r.GetValue(settle), r.GetValue(transport), r.GetValue(sends)).RunAsync());
+            Cli.Ints(r.GetValue(clients)), r.GetValue(rounds), r.GetValue(roundClients), r.GetValue(seconds), r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled), r.GetValue(settle), r.GetValue(transport), r.GetValue(sends), r.GetValue(runtime)!).RunAsync());
         return command;
     }
 
@@ -73,7 +91,7 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
             o => o.StreamConcurrentSends = MjpegBenchmark.ConcurrentSends(r.GetValue(sends), o.StreamConcurrentSends));
             using var producer = new FrameProducer(server.Get<BenchCamera>().Stream, r.GetValue(fps), r.GetValue(frameKb) * 1024, r.GetValue(pooled));
             producer.Start();
-            await Console.Out.WriteLineAsync($"{ReadyPrefix}{server.Port} {GCSettings.IsServerGC} {GCSettings.LatencyMode} {AppContext.GetData("System.GC.ConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "-"} {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? "-"}");
+            await Console.Out.WriteLineAsync($"{ReadyPrefix}{server.Port} {GCSettings.IsServerGC} {GCSettings.LatencyMode} {AppContext.GetData("System.GC.ConserveMemory") ?? Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "-"} {AppContext.GetData("System.GC.DynamicAdaptationMode") ?? Environment.GetEnvironmentVariable("DOTNET_GCDynamicAdaptationMode") ?? "-"} {GC.GetConfigurationVariables().GetValueOrDefault("GCGen0MaxBudget") ?? "-"}");
             while (await Console.In.ReadLineAsync() is { } line)
             {
                 // Until the end of input, answer "gc" with what the GC and the thread pool hold (what RSS is made of).
@@ -97,15 +115,18 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
             "stream-server", "--fps", fps.ToString(Report.Inv), "--frame-kb", (frameBytes / 1024).ToString(Report.Inv), .. pooled ? new[] { "--pooled", "true" } : [],
             .. transportWriteBufferKb is { } kb ? new[] { "--transport-write-buffer-kb", kb.ToString(Report.Inv) } : [],
             .. concurrentSends is { } cs ? new[] { "--concurrent-sends", cs } : []];
-        await using var child = ChildProcess.Start(args);
+        var environment = runtime == "lab"
+            ? LabRuntime.Where(v => Environment.GetEnvironmentVariable(v.Key) is null).ToDictionary()
+            : null;
+        await using var child = ChildProcess.Start(args, environment: environment);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ready = (await child.ReadUntilAsync(ReadyPrefix, null, timeout.Token)).Split(' ');
         var port = int.Parse(ready[0], Report.Inv);
         var pid = child.Id;
         var variables = string.Join(" ", Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal) && k != "DOTNET_CLI_TELEMETRY_OPTOUT").Order().Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
         _report.Environment(
-            $"stream-server child process (pid {pid}): BenchApp with one BenchCamera, {frameBytes / 1024} KiB frames at {fps} fps, {(pooled ? "pooled AddFrame" : "copying AddFrame")}; socket transport MaxWriteBufferSize {transportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; StreamConcurrentSends {concurrentSends ?? "library default (64)"}; server GC {ready[1]}, latency mode {ready[2]}, GCConserveMemory {ready[3]}, GCDynamicAdaptationMode {ready[4]}",
-            $"DOTNET_ variables: {(variables.Length > 0 ? variables : "none")}",
+            $"stream-server child process (pid {pid}): BenchApp with one BenchCamera, {frameBytes / 1024} KiB frames at {fps} fps, {(pooled ? "pooled AddFrame" : "copying AddFrame")}; socket transport MaxWriteBufferSize {transportWriteBufferKb?.ToString(Report.Inv) ?? "default (64)"} KiB; StreamConcurrentSends {concurrentSends ?? "library default (64)"}; server GC {ready[1]}, latency mode {ready[2]}, GCConserveMemory {ready[3]}, GCDynamicAdaptationMode {ready[4]}, gen 0 budget at most {ready[5]} bytes; runtime settings: {(runtime == "lab" ? "lab (as shipped)" : "this program's")}",
+            $"DOTNET_ variables: {(variables.Length > 0 ? variables : "none")}{(environment is { Count: > 0 } ? "; for the server also " + string.Join(" ", environment.Select(v => $"{v.Key}={v.Value}")) : "")}",
             "clients in this process; RSS = VmRSS, peak = VmHWM of the server process (/proc/PID/status); MiB = 2^20 bytes");
 
         await Task.Delay(TimeSpan.FromSeconds(settle));
