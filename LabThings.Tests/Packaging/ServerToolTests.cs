@@ -35,6 +35,14 @@ public sealed partial class ServerToolTests(LocalFeed feed)
         var errors = await TdSchema.ValidateManyAsync(descriptions);
         errors.SelectMany(e => e).Should().BeEmpty();
 
+        // The root sends a person to the API documentation.
+        using (var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) })
+        using (var root = await noRedirects.GetAsync("/"))
+        {
+            root.StatusCode.Should().Be(HttpStatusCode.Redirect);
+            root.Headers.Location!.OriginalString.Should().Be("/docs");
+        }
+
         // The configured initial setting and constructor arguments took effect.
         (await client.GetStringAsync("/light/brightness")).Should().Be("40");
         byte[]? frame = null;

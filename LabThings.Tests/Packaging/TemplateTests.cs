@@ -45,6 +45,13 @@ public sealed partial class TemplateTests(LocalFeed feed)
         await using var _ = server;
         using var client = new HttpClient { BaseAddress = new Uri(address) };
         (await client.GetStringAsync("/thermometer/temperature")).Should().Be("21.5");
+        using (var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address) })
+        using (var home = await noRedirects.GetAsync("/"))
+        {
+            home.StatusCode.Should().Be(System.Net.HttpStatusCode.Redirect, "the root sends a person to the API documentation");
+            home.Headers.Location!.OriginalString.Should().Be("/docs");
+        }
+
         var errors = await TdSchema.ValidateAsync(await client.GetStringAsync("/thermometer/"));
         errors.Should().BeEmpty();
     }

@@ -12,6 +12,16 @@ public sealed class BenchCamera : Thing
 {
     [MjpegStream(Description = "Synthetic frames carrying their id and the producer's Stopwatch timestamp")]
     public MjpegStream Stream => GetStream();
+
+    /// <summary>A property with bounds, so a write is checked against its schema (the memory command's first use).</summary>
+    [ThingProperty(Minimum = 0, Maximum = 1000, Description = "Exposure in milliseconds (not used by the producer)")]
+    public double Exposure { get; set => SetProperty(ref field, value); } = 10;
+
+    /// <summary>An action with an input (the memory command's first use).</summary>
+    /// <param name="count">How many frames.</param>
+    /// <returns>The newest frame's index, or -1 before the first frame.</returns>
+    [ThingAction(Description = "Returns the newest frame's index")]
+    public long Capture(int count = 1) => count > 0 && Stream.NewestFrame is { } frame ? frame.Index : -1;
 }
 
 /// <summary>

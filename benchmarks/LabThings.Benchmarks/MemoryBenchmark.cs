@@ -139,6 +139,19 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         _report.Line("| " + await GcAsync(child));
         _report.Line();
 
+        // What a server holds once it has been used at all: a Thing Description, a property read, a checked write and an
+        // action with an input load code (routing, JSON serialization, schema validation) that no idle reading sees.
+        Report.Progress("first use");
+        var used = await FirstUseAsync(port);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var afterUse = Status(pid);
+        _report.Paragraph("## After first use");
+        _report.Paragraph($"GET /camera/ (the TD), GET /camera/exposure, PUT /camera/exposure, POST /camera/capture with an input, and the answers: {used}. RSS 3 s later: **{afterUse.Rss:F1} MiB** ({afterUse.Rss - idle.Rss:+0.0;-0.0;0.0} from idle), anonymous {afterUse.Anonymous:F1} MiB.");
+        _report.Line("| GC heap MiB | GC committed MiB | LOH MiB | POH MiB | pool threads | gen0 / gen2 GCs |");
+        _report.Line("|---:|---:|---:|---:|---:|---:|");
+        _report.Line("| " + await GcAsync(child));
+        _report.Line();
+
         if (rounds > 0)
         {
             _report.Paragraph($"## Rounds of {roundClients} clients");
@@ -203,6 +216,17 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
             atEnd?.Invoke();
         });
         return (start, end, result);
+    }
+
+    /// <summary>One request of each kind a client makes first; returns their status codes.</summary>
+    private static async Task<string> FirstUseAsync(int port)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        using var td = await http.GetAsync("camera/");
+        using var read = await http.GetAsync("camera/exposure");
+        using var write = await http.PutAsync("camera/exposure", new StringContent("20", System.Text.Encoding.UTF8, "application/json"));
+        using var invoke = await http.PostAsync("camera/capture", new StringContent("{\"count\": 1}", System.Text.Encoding.UTF8, "application/json"));
+        return string.Join(", ", new[] { td, read, write, invoke }.Select(r => ((int)r.StatusCode).ToString(Report.Inv)));
     }
 
     private static ProcStatus Status(int pid)
