@@ -134,10 +134,7 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         Report.Progress($"idle: RSS {idle.Rss:F1} MiB, peak {idle.Peak:F1} MiB");
         _report.Paragraph("## Idle");
         _report.Paragraph($"After {settle} s with the producer running and no client: RSS **{idle.Rss:F1} MiB**, peak {idle.Peak:F1} MiB, {idle.Threads} threads, anonymous {idle.Anonymous:F1} MiB.");
-        _report.Line("| GC heap MiB | GC committed MiB | LOH MiB | POH MiB | pool threads | gen0 / gen2 GCs |");
-        _report.Line("|---:|---:|---:|---:|---:|---:|");
-        _report.Line("| " + await GcAsync(child));
-        _report.Line();
+        await GcTableAsync(child);
 
         // What a server holds once it has been used at all: a Thing Description, a property read, a checked write and an
         // action with an input load code (routing, JSON serialization, schema validation) that no idle reading sees.
@@ -147,10 +144,7 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var afterUse = Status(pid);
         _report.Paragraph("## After first use");
         _report.Paragraph($"GET /camera/ (the TD), GET /camera/exposure, PUT /camera/exposure, POST /camera/capture with an input, and the answers: {used}. RSS 3 s later: **{afterUse.Rss:F1} MiB** ({afterUse.Rss - idle.Rss:+0.0;-0.0;0.0} from idle), anonymous {afterUse.Anonymous:F1} MiB.");
-        _report.Line("| GC heap MiB | GC committed MiB | LOH MiB | POH MiB | pool threads | gen0 / gen2 GCs |");
-        _report.Line("|---:|---:|---:|---:|---:|---:|");
-        _report.Line("| " + await GcAsync(child));
-        _report.Line();
+        await GcTableAsync(child);
 
         if (rounds > 0)
         {
@@ -216,6 +210,15 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
             atEnd?.Invoke();
         });
         return (start, end, result);
+    }
+
+    /// <summary>A one-row table of what the server's GC and thread pool hold now.</summary>
+    private async Task GcTableAsync(ChildProcess child)
+    {
+        _report.Line("| GC heap MiB | GC committed MiB | LOH MiB | POH MiB | pool threads | gen0 / gen2 GCs |");
+        _report.Line("|---:|---:|---:|---:|---:|---:|");
+        _report.Line("| " + await GcAsync(child));
+        _report.Line();
     }
 
     /// <summary>One request of each kind a client makes first; returns their status codes.</summary>
