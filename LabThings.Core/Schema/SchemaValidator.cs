@@ -3,27 +3,17 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NJsonSchema;
-using NJsonSchema.Infrastructure;
-using NJsonSchema.Validation;
 
 namespace LabThings.Schema;
 
 /// <summary>
-/// The one seam for validating JSON values against a JSON schema (NJsonSchema; its Newtonsoft.Json
-/// dependency stays in this class). Thread-safe once constructed.
+/// Checks JSON values against a JSON schema (through <see cref="SchemaEvaluator"/>) and words each failing keyword as
+/// a <see cref="ValidationProblem"/>: the field as a JSON Pointer and a message that quotes the schema's bound.
+/// Thread-safe once constructed.
 /// </summary>
-internal sealed class SchemaValidator
+internal sealed class SchemaValidator(JsonObject schema)
 {
-    private readonly JsonSchema _schema;
-
-    public SchemaValidator(JsonObject schema)
-    {
-        _schema = JsonSchemaSerialization.FromJson<JsonSchema>(
-            schema.ToJsonString(),
-            JsonSchema.CreateJsonSerializerContractResolver(SchemaType.JsonSchema))
-            ?? throw new InvalidOperationException("The schema could not be read.");
-    }
+    private readonly SchemaEvaluator _evaluator = new(schema.ToJsonString());
 
     /// <summary>Every problem with <paramref name="json"/> (a complete JSON text); empty if it is valid.</summary>
     public IReadOnlyList<ValidationProblem> Validate(string json)
@@ -33,29 +23,36 @@ internal sealed class SchemaValidator
             return [outOfRange];
         }
 
-        ICollection<ValidationError> errors;
+        JsonDocument document;
         try
         {
-            errors = _schema.Validate(json);
+            document = JsonDocument.Parse(json);
         }
-        catch (Exception ex) when (ex is InvalidCastException or OverflowException or ArgumentException or Newtonsoft.Json.JsonException)
+        catch (JsonException)
         {
-            // NJsonSchema cannot compare numbers beyond 64 bits (or decimal) with the schema's bounds; no LabThings value
-            // type holds them either.
-            return [new ValidationProblem("", "type", $"the value holds a number too large to use ({ex.GetType().Name})")];
+            return [new ValidationProblem("", "type", "the value is not valid JSON")];
         }
 
-        if (errors.Count == 0)
+        using (document)
         {
-            return [];
-        }
+            var failures = _evaluator.Evaluate(document.RootElement);
+            if (failures.Count == 0)
+            {
+                return [];
+            }
 
-        var problems = new List<ValidationProblem>();
-        Flatten(errors, problems);
-        return problems.Distinct().ToList();
+            var problems = failures.SelectMany(Describe).ToList();
+
+            // A nullable value that failed its non-null alternative also failed "type": "null"; that says nothing new.
+            var nonNull = problems.Where(p => p.Rule != NullOnly).Distinct().ToList();
+            return nonNull.Count > 0 ? nonNull : [new ValidationProblem("", "type", "the value is not valid")];
+        }
     }
 
-    /// <summary>A number no .NET number type holds (beyond ±1.8e308, such as <c>1e400</c>), which NJsonSchema would pass as infinity.</summary>
+    private const string NullOnly = "\0null";
+
+    /// <summary>A number no .NET number type holds: beyond ±1.8e308 (such as <c>1e400</c>, which would read as infinity), or an integer
+    /// beyond 64 bits and decimal (see <see cref="TooLongInteger"/>).</summary>
     private static ValidationProblem? OutOfRangeNumber(string json)
     {
         // Every validation passes here: scan the tokens without building a document, and find the field only when
@@ -87,7 +84,7 @@ internal sealed class SchemaValidator
         var reader = new Utf8JsonReader(utf8);
         while (reader.Read())
         {
-            if (reader.TokenType == JsonTokenType.Number && (!reader.TryGetDouble(out var value) || !double.IsFinite(value)))
+            if (reader.TokenType == JsonTokenType.Number && (!reader.TryGetDouble(out var value) || !double.IsFinite(value) || TooLongInteger(reader.ValueSpan)))
             {
                 return true;
             }
@@ -96,11 +93,28 @@ internal sealed class SchemaValidator
         return false;
     }
 
+    /// <summary>
+    /// An integer written without fraction or exponent that no 64-bit integer or decimal holds, such as
+    /// <c>123456789012345678901234567890</c>: a double would hold it only rounded, so it is refused like a number beyond
+    /// the double range (as LabThings has done since its first validator).
+    /// </summary>
+    private static bool TooLongInteger(ReadOnlySpan<byte> literal)
+    {
+        if (literal.IndexOfAny("."u8) >= 0 || literal.IndexOfAny("eE"u8) >= 0)
+        {
+            return false;
+        }
+
+        return !long.TryParse(literal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+               && !ulong.TryParse(literal, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+               && !decimal.TryParse(literal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+    }
+
     private static ValidationProblem? OutOfRangeNumber(JsonElement element, string pointer)
     {
         switch (element.ValueKind)
         {
-            case JsonValueKind.Number when !element.TryGetDouble(out var value) || !double.IsFinite(value):
+            case JsonValueKind.Number when !element.TryGetDouble(out var value) || !double.IsFinite(value) || TooLongInteger(Encoding.UTF8.GetBytes(element.GetRawText())):
                 return new ValidationProblem(pointer, "type", $"{(pointer.Length == 0 ? "the value" : $"'{pointer}'")} is a number out of range");
             case JsonValueKind.Object:
                 foreach (var member in element.EnumerateObject())
@@ -128,92 +142,80 @@ internal sealed class SchemaValidator
         }
     }
 
-    private static void Flatten(IEnumerable<ValidationError> errors, List<ValidationProblem> problems)
+    private static List<ValidationProblem> Describe(SchemaFailure failure)
     {
-        foreach (var error in errors)
+        var field = Clip(failure.Instance);
+        var at = field.Length == 0 ? "the value" : $"'{field}'";
+        var s = failure.Schema;
+        var instance = failure.Value;
+        var message = failure.Message;
+        string Value(string name) => s?[name] is { } v ? SchemaEvaluator.Text(v) : "?";
+        switch (failure.Keyword)
         {
-            if (error is MultiTypeValidationError multi && multi.Errors.Count > 0)
-            {
-                // A nullable type ("type": ["array", "null"]): report why the non-null type failed.
-                var nested = multi.Errors.Values.SelectMany(e => e).Where(e => e.Kind != ValidationErrorKind.NullExpected).ToList();
-                if (nested.Count > 0)
+            case "type":
+                var types = SchemaEvaluator.TypeNames(s?["type"]);
+                if (types.Count == 1 && types[0] == "null")
                 {
-                    Flatten(nested, problems);
-                    continue;
+                    return [new(field, NullOnly, "")];
                 }
-            }
 
-            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
-            {
-                // oneOf/anyOf (e.g. nullable objects): report what the non-null alternatives said.
-                var nested = child.Errors.Values.SelectMany(e => e).Where(e => e.Kind != ValidationErrorKind.NullExpected).ToList();
-                if (nested.Count > 0)
-                {
-                    Flatten(nested, problems);
-                    continue;
-                }
-            }
-
-            problems.Add(Describe(error));
+                return [new(field, "type", $"{at} must be {TypeName(types)}")];
+            case "required":
+                var present = instance is { ValueKind: JsonValueKind.Object } obj ? obj.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal) : [];
+                return (s?["required"] as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>().Where(n => !present.Contains(n))
+                    .Select(n =>
+                    {
+                        var missing = Clip(field + "/" + Escape(n));
+                        return new ValidationProblem(missing, "required", $"'{missing}' is required");
+                    }).ToList();
+            case "additionalProperties":
+                return [new(field, "additionalProperties", $"{at} is not a known field")];
+            case "minimum":
+                return [new(field, "minimum", $"{at} must be at least {Value("minimum")}")];
+            case "maximum":
+                return [new(field, "maximum", $"{at} must be at most {Value("maximum")}")];
+            case "exclusiveMinimum":
+                return [new(field, "exclusiveMinimum", $"{at} must be greater than {Value("exclusiveMinimum")}")];
+            case "exclusiveMaximum":
+                return [new(field, "exclusiveMaximum", $"{at} must be less than {Value("exclusiveMaximum")}")];
+            case "multipleOf":
+                return [new(field, "multipleOf", $"{at} must be a multiple of {Value("multipleOf")}")];
+            case "minLength":
+                return [new(field, "minLength", $"{at} must be at least {Value("minLength")} characters long")];
+            case "maxLength":
+                return [new(field, "maxLength", $"{at} must be at most {Value("maxLength")} characters long")];
+            case "pattern":
+                return [new(field, "pattern", $"{at} must match the pattern {Value("pattern")}")];
+            case "enum":
+                var values = s?["enum"] as JsonArray ?? [];
+                return [new(field, "enum", $"{at} must be one of {string.Join(", ", values.Select(SchemaEvaluator.Text))}")];
+            case "minItems":
+                return [new(field, "minItems", $"{at} must have at least {Value("minItems")} items")];
+            case "maxItems":
+                return [new(field, "maxItems", $"{at} must have at most {Value("maxItems")} items")];
+            case "format":
+                return [new(field, "format", $"{at} must be in the {Value("format")} format")];
+            case "anyOf" or "oneOf" or "allOf" or "$ref":
+                return []; // the alternatives' own problems say what is wrong
+            default:
+                return [new(field, failure.Keyword.Length == 0 ? "schema" : failure.Keyword, $"{at} is not valid ({message})")];
         }
     }
 
-    private static ValidationProblem Describe(ValidationError error)
-    {
-        var field = Pointer(error.Path);
-        var at = field.Length == 0 ? "the value" : $"'{field}'";
-        var s = error.Schema;
-        string Number(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "?";
-        return error.Kind switch
-        {
-            ValidationErrorKind.StringExpected or ValidationErrorKind.NumberExpected or ValidationErrorKind.IntegerExpected
-                or ValidationErrorKind.BooleanExpected or ValidationErrorKind.ObjectExpected or ValidationErrorKind.ArrayExpected
-                or ValidationErrorKind.NullExpected or ValidationErrorKind.NoTypeValidates
-                => new(field, "type", $"{at} must be {TypeName(s)}"),
-            ValidationErrorKind.PropertyRequired => new(field, "required", $"{at} is required"),
-            ValidationErrorKind.NoAdditionalPropertiesAllowed => new(field, "additionalProperties", $"{at} is not a known field"),
-            ValidationErrorKind.NumberTooSmall => s.IsExclusiveMinimum || s.ExclusiveMinimum is not null
-                ? new(field, "exclusiveMinimum", $"{at} must be greater than {Number(s.ExclusiveMinimum ?? s.Minimum)}")
-                : new(field, "minimum", $"{at} must be at least {Number(s.Minimum)}"),
-            ValidationErrorKind.NumberTooBig or ValidationErrorKind.IntegerTooBig => s.IsExclusiveMaximum || s.ExclusiveMaximum is not null
-                ? new(field, "exclusiveMaximum", $"{at} must be less than {Number(s.ExclusiveMaximum ?? s.Maximum)}")
-                : new(field, "maximum", $"{at} must be at most {Number(s.Maximum)}"),
-            ValidationErrorKind.NumberNotMultipleOf or ValidationErrorKind.IntegerNotMultipleOf
-                => new(field, "multipleOf", $"{at} must be a multiple of {Number(s.MultipleOf)}"),
-            ValidationErrorKind.StringTooShort => new(field, "minLength", $"{at} must be at least {s.MinLength} characters long"),
-            ValidationErrorKind.StringTooLong => new(field, "maxLength", $"{at} must be at most {s.MaxLength} characters long"),
-            ValidationErrorKind.PatternMismatch => new(field, "pattern", $"{at} must match the pattern {s.Pattern}"),
-            ValidationErrorKind.NotInEnumeration => new(field, "enum", $"{at} must be one of {string.Join(", ", s.Enumeration.Select(v => v?.ToString() ?? "null"))}"),
-            ValidationErrorKind.TooFewItems => new(field, "minItems", $"{at} must have at least {s.MinItems} items"),
-            ValidationErrorKind.TooManyItems => new(field, "maxItems", $"{at} must have at most {s.MaxItems} items"),
-            _ => new(field, error.Kind.ToString(), $"{at} is not valid ({error.Kind})"),
-        };
-    }
+    private static readonly string[] TypeOrder = ["array", "boolean", "integer", "null", "number", "object", "string"];
 
-    private static string TypeName(JsonSchema schema)
+    private static string TypeName(IReadOnlyList<string> types)
     {
-        var names = Enum.GetValues<JsonObjectType>()
-            .Where(t => t != JsonObjectType.None && schema.Type.HasFlag(t))
-            .Select(t => t.ToString().ToLowerInvariant())
-            .ToList();
+        var names = TypeOrder.Where(types.Contains).ToList();
         return names.Count == 0 ? "of the right type" : string.Join(" or ", names.Select(n => (n[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an " : "a ") + n));
     }
 
-    /// <summary>NJsonSchema paths look like <c>#/position.x</c> or <c>#/[0]</c>; turn them into JSON Pointers.</summary>
+    private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
     /// <summary>A name from the value, cut to 100 characters: a problem must not echo a huge name whole.</summary>
     private static string ClipSegment(string segment)
         => segment.Length <= 100 ? segment : string.Concat(segment.AsSpan(0, char.IsHighSurrogate(segment[98]) ? 98 : 99), "…");
 
-    private static string Pointer(string? path)
-    {
-        if (string.IsNullOrEmpty(path) || path == "#" || path == "#/")
-        {
-            return "";
-        }
-
-        var trimmed = path.StartsWith("#/", StringComparison.Ordinal) ? path[2..] : path.TrimStart('#');
-        var segments = trimmed.Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal)
-            .Split('.', StringSplitOptions.RemoveEmptyEntries);
-        return "/" + string.Join('/', segments.Select(ClipSegment));
-    }
+    private static string Clip(string pointer)
+        => pointer.Length == 0 ? "" : "/" + string.Join('/', pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(ClipSegment));
 }

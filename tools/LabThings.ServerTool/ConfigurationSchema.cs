@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using NJsonSchema;
-using NJsonSchema.Validation;
+using System.Text.Json.Nodes;
+using LabThings.Schema;
 
 namespace LabThings.ServerTool;
 
@@ -15,94 +15,89 @@ internal static class ConfigurationSchema
     /// <summary>The schema's text.</summary>
     public static string Text { get; } = ReadText();
 
-    private static readonly Lazy<JsonSchema> Schema = new(() => JsonSchema.FromJsonAsync(Text).GetAwaiter().GetResult());
+    private static readonly Lazy<SchemaEvaluator> Schema = new(() => new SchemaEvaluator(Text));
 
     /// <summary>The problems of <paramref name="json"/> (a whole configuration document), each prefixed with <paramref name="source"/>.</summary>
     public static IReadOnlyList<string> Validate(string json, string source)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return [$"{source}: the configuration must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"];
-            }
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException ex)
         {
             return [$"{source}: not valid JSON: {ex.Message}"];
         }
 
-        var errors = Schema.Value.Validate(json);
-        return [.. Flatten(errors).Select(e => $"{source}: {Describe(e)}").Distinct(StringComparer.Ordinal)];
-    }
-
-    private static IEnumerable<ValidationError> Flatten(IEnumerable<ValidationError> errors)
-    {
-        foreach (var error in errors)
+        using (document)
         {
-            if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                foreach (var inner in Flatten(child.Errors.SelectMany(e => e.Value)))
-                {
-                    yield return inner;
-                }
+                return [$"{source}: the configuration must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"];
             }
-            else
-            {
-                yield return error;
-            }
+
+            return [.. Schema.Value.Evaluate(document.RootElement).SelectMany(Describe).Select(p => $"{source}: {p}").Distinct(StringComparer.Ordinal)];
         }
     }
 
-    private static string Describe(ValidationError error)
+    private static IEnumerable<string> Describe(SchemaFailure failure)
     {
-        var path = ConfigurationPath(error.Path);
+        var path = ConfigurationPath(failure.Instance);
         var at = string.IsNullOrEmpty(path) ? "(top level)" : path;
-        var message = error.Kind switch
+        var schema = failure.Schema;
+        if (failure.Keyword == "required")
         {
-            ValidationErrorKind.NoAdditionalPropertiesAllowed => "unknown key" + Allowed(error),
-            ValidationErrorKind.PropertyRequired => "missing (required)",
-            ValidationErrorKind.StringExpected => "must be a string",
-            ValidationErrorKind.IntegerExpected => "must be an integer",
-            ValidationErrorKind.NumberExpected => "must be a number",
-            ValidationErrorKind.BooleanExpected => "must be true or false",
-            ValidationErrorKind.ObjectExpected => "must be an object",
-            ValidationErrorKind.ArrayExpected => "must be an array",
-            ValidationErrorKind.NullExpected => "must be null",
-            ValidationErrorKind.NotInEnumeration => "must be one of " + string.Join(", ", error.Schema?.Enumeration.Select(v => v?.ToString()) ?? []),
-            ValidationErrorKind.PatternMismatch => "does not have the expected form" + Hint(error),
-            ValidationErrorKind.StringTooShort => "must not be empty",
-            ValidationErrorKind.NumberTooSmall => "is too small" + Hint(error),
-            ValidationErrorKind.UriExpected => "must be a URI such as https://dashboard.example",
-            _ => Words(error.Kind.ToString()) + Hint(error),
+            // One line per missing key, at the key's own path.
+            var present = failure.Value is { ValueKind: JsonValueKind.Object } value ? value.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal) : [];
+            foreach (var name in (schema?["required"] as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>().Where(n => !present.Contains(n)))
+            {
+                yield return $"{(path.Length == 0 ? name : path + ":" + name)}: missing (required)";
+            }
+
+            yield break;
+        }
+
+        var message = failure.Keyword switch
+        {
+            "additionalProperties" => "unknown key" + Allowed(schema),
+            "type" => SchemaEvaluator.TypeNames(schema?["type"]).FirstOrDefault(t => t != "null") switch
+            {
+                "string" => "must be a string",
+                "integer" => "must be an integer",
+                "number" => "must be a number",
+                "boolean" => "must be true or false",
+                "object" => "must be an object",
+                "array" => "must be an array",
+                _ => "must be null",
+            },
+            "enum" => "must be one of " + string.Join(", ", (schema?["enum"] as JsonArray ?? []).Select(SchemaEvaluator.Text)),
+            "pattern" => "does not have the expected form" + Hint(schema),
+            "minLength" => "must not be empty",
+            "minimum" or "exclusiveMinimum" => "is too small" + Hint(schema),
+            "format" when schema?["format"]?.GetValue<string>() == "uri" => "must be a URI such as https://dashboard.example",
+            "anyOf" or "oneOf" or "allOf" or "$ref" => null,
+            _ => Words(failure.Keyword) + Hint(schema),
         };
-        return $"{at}: {message}";
+        if (message is not null)
+        {
+            yield return $"{at}: {message}";
+        }
     }
 
-    private static string Allowed(ValidationError error)
+    private static string Allowed(JsonObject? schema)
     {
-        var keys = error.Schema?.ActualSchema.Properties.Keys.Where(k => k != "$schema").ToList();
+        var keys = (schema?["properties"] as JsonObject)?.Select(p => p.Key).Where(k => k != "$schema").ToList();
         return keys is { Count: > 0 } ? $"; allowed here: {string.Join(", ", keys)}" : string.Empty;
     }
 
-    private static string Hint(ValidationError error)
-        => error.Schema?.ActualSchema.Description is { Length: > 0 } description ? $" ({description})" : string.Empty;
+    private static string Hint(JsonObject? schema)
+        => schema?["description"] is JsonValue d && d.TryGetValue<string>(out var description) && description.Length > 0 ? $" ({description})" : string.Empty;
 
-    /// <summary><c>#/LabThings.Things.camera.Type</c> → <c>LabThings:Things:camera:Type</c>; <c>[0]</c> → <c>:0</c>.</summary>
-    internal static string ConfigurationPath(string? schemaPath)
-    {
-        if (string.IsNullOrEmpty(schemaPath))
-        {
-            return string.Empty;
-        }
-
-        var path = schemaPath.StartsWith("#/", StringComparison.Ordinal) ? schemaPath[2..] : schemaPath.TrimStart('#');
-        return path.Replace("].", "]", StringComparison.Ordinal)
-            .Replace('.', ':')
-            .Replace("[", ":", StringComparison.Ordinal)
-            .Replace("]", string.Empty, StringComparison.Ordinal);
-    }
+    /// <summary>A JSON Pointer into the configuration as a configuration path: <c>/LabThings/Things/camera/Type</c> →
+    /// <c>LabThings:Things:camera:Type</c>; <c>/LabThings/AllowedHosts/1</c> → <c>LabThings:AllowedHosts:1</c>.</summary>
+    internal static string ConfigurationPath(string pointer)
+        => string.Join(':', pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(SchemaEvaluator.Unescape));
 
     private static string Words(string kind)
         => string.Concat(kind.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLower(c, CultureInfo.InvariantCulture) : c.ToString()));
