@@ -20,7 +20,10 @@ internal sealed record SchemaFailure(string Instance, string Keyword, string Mes
 /// </summary>
 internal sealed class SchemaEvaluator
 {
-    private static readonly EvaluationOptions Options = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+    // Flag answers valid or not and is about five times cheaper than List on a large array; List runs only when there is
+    // something to report.
+    private static readonly EvaluationOptions Flag = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
+    private static readonly EvaluationOptions List = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
     private readonly JsonSchema _schema;
     private readonly JsonObject _root;
@@ -34,14 +37,18 @@ internal sealed class SchemaEvaluator
         _schema = JsonSchema.FromText(_root.ToJsonString());
     }
 
+    /// <summary>Whether <paramref name="value"/> is valid, without listing what fails.</summary>
+    public bool IsValid(JsonElement value) => _schema.Evaluate(value, Flag).IsValid;
+
     /// <summary>Every keyword <paramref name="value"/> fails; empty if it is valid.</summary>
     public IReadOnlyList<SchemaFailure> Evaluate(JsonElement value)
     {
-        var results = _schema.Evaluate(value, Options);
-        if (results.IsValid)
+        if (IsValid(value))
         {
             return [];
         }
+
+        var results = _schema.Evaluate(value, List);
 
         // The list holds every subschema's result, also those under a keyword that passed as a whole: a failure counts
         // only if no schema above it passed. Above means at a prefix of its evaluation path and of its instance

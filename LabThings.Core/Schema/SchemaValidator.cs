@@ -35,6 +35,16 @@ internal sealed class SchemaValidator(JsonObject schema)
 
         using (document)
         {
+            // Listing every failure of a large value costs several times what checking it does (an array of two million
+            // numbers with one bad: about 5 s and 2.5 GB allocated, against 1 s to check it): a value made of more than
+            // DetailLimit values gets one problem that says so.
+            if (!HasAtMost(document.RootElement, DetailLimit))
+            {
+                return _evaluator.IsValid(document.RootElement)
+                    ? []
+                    : [new ValidationProblem("", "schema", $"the value does not match its schema (a value made of more than {DetailLimit} values gets no list of each problem)")];
+            }
+
             var failures = _evaluator.Evaluate(document.RootElement);
             if (failures.Count == 0)
             {
@@ -50,6 +60,51 @@ internal sealed class SchemaValidator(JsonObject schema)
     }
 
     private const string NullOnly = "\0null";
+
+    /// <summary>The most values (the whole, each member and each item, at any depth) a value may hold to have its
+    /// problems listed one by one.</summary>
+    internal const int DetailLimit = 10_000;
+
+    private static bool HasAtMost(JsonElement element, int limit)
+    {
+        var count = 0;
+        var pending = new Stack<JsonElement>();
+        pending.Push(element);
+        while (pending.TryPop(out var next))
+        {
+            if (++count > limit)
+            {
+                return false;
+            }
+
+            if (next.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var member in next.EnumerateObject())
+                {
+                    if (count + pending.Count >= limit)
+                    {
+                        return false;
+                    }
+
+                    pending.Push(member.Value);
+                }
+            }
+            else if (next.ValueKind == JsonValueKind.Array)
+            {
+                if (count + pending.Count + next.GetArrayLength() > limit)
+                {
+                    return false;
+                }
+
+                foreach (var item in next.EnumerateArray())
+                {
+                    pending.Push(item);
+                }
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>A number no .NET number type holds: beyond ±1.8e308 (such as <c>1e400</c>, which would read as infinity), or an integer
     /// beyond 64 bits and decimal (see <see cref="TooLongInteger"/>).</summary>

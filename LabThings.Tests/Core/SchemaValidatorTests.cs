@@ -88,4 +88,17 @@ public sealed class SchemaValidatorTests
     {
         Validator.Validate("[]").Should().ContainSingle().Which.Should().Be(new ValidationProblem("", "type", "the value must be an object"));
     }
+
+    [Fact]
+    public void A_large_bad_value_gets_one_problem_and_a_large_good_one_none()
+    {
+        var items = Enumerable.Repeat("1", SchemaValidator.DetailLimit).ToList();
+        var good = $$"""{"count": 1, "steps": [{{string.Join(',', items)}}]}""";
+        items[items.Count / 2] = "0.3";
+        var bad = $$"""{"count": 1, "steps": [{{string.Join(',', items)}}]}""";
+        var small = new SchemaValidator((JsonObject)JsonNode.Parse("""{"type": "object", "properties": {"steps": {"type": "array", "items": {"multipleOf": 0.5}}}}""")!);
+
+        small.Validate(good).Should().BeEmpty();
+        small.Validate(bad).Should().ContainSingle().Which.Rule.Should().Be("schema", "listing each problem of a value this large would cost several times checking it");
+    }
 }
