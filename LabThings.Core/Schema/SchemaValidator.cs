@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -18,11 +16,6 @@ internal sealed class SchemaValidator(JsonObject schema)
     /// <summary>Every problem with <paramref name="json"/> (a complete JSON text); empty if it is valid.</summary>
     public IReadOnlyList<ValidationProblem> Validate(string json)
     {
-        if (OutOfRangeNumber(json) is { } outOfRange)
-        {
-            return [outOfRange];
-        }
-
         JsonDocument document;
         try
         {
@@ -35,6 +28,11 @@ internal sealed class SchemaValidator(JsonObject schema)
 
         using (document)
         {
+            if (OutOfRangeNumber(document.RootElement) is { } pointer)
+            {
+                return [new ValidationProblem(pointer, "type", $"{(pointer.Length == 0 ? "the value" : $"'{Clip(pointer)}'")} is a number out of range")];
+            }
+
             // Listing every failure of a large value costs several times what checking it does (an array of two million
             // numbers with one bad: about 5 s and 2.5 GB allocated, against 1 s to check it): a value made of more than
             // DetailLimit values gets one problem that says so.
@@ -106,77 +104,27 @@ internal sealed class SchemaValidator(JsonObject schema)
         return true;
     }
 
-    /// <summary>A number no .NET number type holds: beyond ±1.8e308 (such as <c>1e400</c>, which would read as infinity), or an integer
-    /// beyond 64 bits and decimal (see <see cref="TooLongInteger"/>).</summary>
-    private static ValidationProblem? OutOfRangeNumber(string json)
-    {
-        // Every validation passes here: scan the tokens without building a document, and find the field only when
-        // there is something to report.
-        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
-        try
-        {
-            var length = Encoding.UTF8.GetBytes(json, buffer);
-            if (!HasOutOfRangeNumber(buffer.AsSpan(0, length)))
-            {
-                return null;
-            }
-
-            using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
-            return OutOfRangeNumber(document.RootElement, "");
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    private static bool HasOutOfRangeNumber(ReadOnlySpan<byte> utf8)
-    {
-        var reader = new Utf8JsonReader(utf8);
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.Number && (!reader.TryGetDouble(out var value) || !double.IsFinite(value) || TooLongInteger(reader.ValueSpan)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>
-    /// An integer written without fraction or exponent that no 64-bit integer or decimal holds, such as
-    /// <c>123456789012345678901234567890</c>: a double would hold it only rounded, so it is refused like a number beyond
-    /// the double range (as LabThings has done since its first validator).
+    /// Where the first number no .NET number type holds is (a JSON Pointer, "" for the whole value), or null. Such a
+    /// number is beyond ±1.8e308 (<c>1e400</c> would read as infinity), or an integer written without fraction or
+    /// exponent that no 64-bit integer or decimal holds (<c>123456789012345678901234567890</c>: a double would hold it
+    /// only rounded). Every validation passes here, so nothing is allocated unless a number is found.
     /// </summary>
-    private static bool TooLongInteger(ReadOnlySpan<byte> literal)
-    {
-        if (literal.IndexOfAny("."u8) >= 0 || literal.IndexOfAny("eE"u8) >= 0)
-        {
-            return false;
-        }
-
-        return !long.TryParse(literal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
-               && !ulong.TryParse(literal, NumberStyles.None, CultureInfo.InvariantCulture, out _)
-               && !decimal.TryParse(literal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
-    }
-
-    private static ValidationProblem? OutOfRangeNumber(JsonElement element, string pointer)
+    private static string? OutOfRangeNumber(JsonElement element)
     {
         switch (element.ValueKind)
         {
-            case JsonValueKind.Number when !element.TryGetDouble(out var value) || !double.IsFinite(value) || TooLongInteger(Encoding.UTF8.GetBytes(element.GetRawText())):
-                return new ValidationProblem(pointer, "type", $"{(pointer.Length == 0 ? "the value" : $"'{pointer}'")} is a number out of range");
+            case JsonValueKind.Number:
+                var outOfRange = !element.TryGetDouble(out var value) || !double.IsFinite(value)
+                    || (!element.TryGetInt64(out _) && !element.TryGetUInt64(out _) && !element.TryGetDecimal(out _)
+                        && element.GetRawText().AsSpan().IndexOfAny('.', 'e', 'E') < 0);
+                return outOfRange ? "" : null;
             case JsonValueKind.Object:
                 foreach (var member in element.EnumerateObject())
                 {
-                    if (OutOfRangeNumber(member.Value, pointer + "/" + member.Name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)) is { } problem)
+                    if (OutOfRangeNumber(member.Value) is { } rest)
                     {
-                        return problem;
+                        return "/" + Escape(member.Name) + rest;
                     }
                 }
 
@@ -185,10 +133,12 @@ internal sealed class SchemaValidator(JsonObject schema)
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (OutOfRangeNumber(item, pointer + "/" + index++.ToString(CultureInfo.InvariantCulture)) is { } problem)
+                    if (OutOfRangeNumber(item) is { } rest)
                     {
-                        return problem;
+                        return "/" + index.ToString(CultureInfo.InvariantCulture) + rest;
                     }
+
+                    index++;
                 }
 
                 return null;
