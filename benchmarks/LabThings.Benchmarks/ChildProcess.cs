@@ -13,17 +13,12 @@ internal sealed class ChildProcess : IAsyncDisposable
     private ChildProcess(Process process) => _process = process;
 
     /// <param name="args">The command line after the program, e.g. <c>clients</c>.</param>
-    /// <param name="workstationGc">Give the child the lighter workstation GC (a load generator is not the system under test).</param>
-    public static ChildProcess Start(string[] args, bool workstationGc = false, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="environment">Variables set for the child only, such as DOTNET_* runtime settings.</param>
+    public static ChildProcess Start(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot find this program's path.");
         string[] program = Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? [typeof(ChildProcess).Assembly.Location] : [];
         var info = new ProcessStartInfo(host, [.. program, .. args]) { RedirectStandardInput = true, RedirectStandardOutput = true };
-
-        if (workstationGc)
-        {
-            info.Environment["DOTNET_gcServer"] = "0";
-        }
 
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {

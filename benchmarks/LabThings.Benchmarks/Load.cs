@@ -180,7 +180,8 @@ internal static class LoadGenerator
             return await RunHereAsync(plan, ownProcess: false, onWindow, timeout.Token);
         }
 
-        await using var child = ChildProcess.Start(childArgs, workstationGc: true);
+        // The lighter workstation GC: a load generator is not the system under test.
+        await using var child = ChildProcess.Start(childArgs, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
         await child.WriteLineAsync(JsonSerializer.Serialize(plan, plan.GetType(), Json));
         var result = await child.ReadUntilAsync(
             "RESULT ",

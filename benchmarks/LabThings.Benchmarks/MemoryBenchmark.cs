@@ -118,7 +118,7 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
         var environment = runtime == "lab"
             ? LabRuntime.Where(v => Environment.GetEnvironmentVariable(v.Key) is null).ToDictionary()
             : null;
-        await using var child = ChildProcess.Start(args, environment: environment);
+        await using var child = ChildProcess.Start(args, environment);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var ready = (await child.ReadUntilAsync(ReadyPrefix, null, timeout.Token)).Split(' ');
         var port = int.Parse(ready[0], Report.Inv);
