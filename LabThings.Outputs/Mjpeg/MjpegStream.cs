@@ -29,6 +29,7 @@ public sealed partial class MjpegStream
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private RingbufferEntry?[] _ring;
+    private ArrayPool<byte> _copies;
     private RingbufferEntry? _newest;
     private long _framesAdded;
     private long _stopCount;
@@ -45,6 +46,7 @@ public sealed partial class MjpegStream
         ArgumentOutOfRangeException.ThrowIfLessThan(ringbufferSize, 1);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _ring = new RingbufferEntry?[ringbufferSize];
+        _copies = NewCopyPool(ringbufferSize);
     }
 
     /// <summary>How many frames the ring buffer keeps.</summary>
@@ -93,8 +95,9 @@ public sealed partial class MjpegStream
     /// <remarks>
     /// Callable from any thread. The cost does not depend on the number of readers, and the call never
     /// waits for one. Frames added while the stream is stopped are kept (snapshots see them) but wake nobody.
-    /// A producer of large frames can avoid the copy (and a large allocation per frame) with the overloads that take
-    /// ownership of a pooled buffer.
+    /// The copy is made into an array from a pool of the stream's own, which takes it back when the frame falls out of
+    /// the ring buffer and no reader is copying it out, so a steady producer allocates nothing per frame. A producer
+    /// that already holds each frame in a pooled buffer can avoid the copy too, with the overloads that take ownership of it.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="jpeg"/> does not start with FF D8 and end with FF D9; the stream is unchanged.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage(
@@ -104,8 +107,23 @@ public sealed partial class MjpegStream
     public void AddFrame(ReadOnlyMemory<byte> jpeg, DateTimeOffset? timestamp = null)
     {
         ValidateJpeg(jpeg.Span, nameof(jpeg));
-        Publish(jpeg.ToArray(), null, timestamp);
+
+        // The copy comes from a pool of this stream's own and goes back to it as a frame falls out of the ring, so a
+        // steady producer allocates nothing per frame (a 100 KB frame would otherwise be a large object each time).
+        var copies = Volatile.Read(ref _copies);
+        var copy = copies.Rent(jpeg.Length);
+        jpeg.CopyTo(copy);
+        Publish(copy.AsMemory(0, jpeg.Length), new FrameLease(copy, copies), timestamp);
     }
+
+    /// <summary>
+    /// The pool for the copying <see cref="AddFrame(ReadOnlyMemory{byte}, DateTimeOffset?)"/>: enough arrays of a size
+    /// for the ring and a few readers copying frames out. It has no per-thread caches (unlike
+    /// <see cref="ArrayPool{T}.Shared"/>), so what it keeps is bounded by the ring, whichever thread returns a buffer.
+    /// Frames larger than 16 MiB are copied into arrays of their own.
+    /// </summary>
+    private static ArrayPool<byte> NewCopyPool(int ringbufferSize) =>
+        ArrayPool<byte>.Create(16 * 1024 * 1024, ringbufferSize + 4);
 
     /// <summary>
     /// Adds a JPEG frame held in an array rented from <paramref name="pool"/>, taking ownership of the array: the stream
@@ -195,6 +213,9 @@ public sealed partial class MjpegStream
         {
             dropped = _ring;
             _ring = new RingbufferEntry?[ringbufferSize ?? _ring.Length];
+
+            // A fresh pool: arrays kept for frames of the old size (or ring) are left to the garbage collector.
+            Volatile.Write(ref _copies, NewCopyPool(_ring.Length));
             Volatile.Write(ref _newest, null);
             Volatile.Write(ref _stopped, false);
         }

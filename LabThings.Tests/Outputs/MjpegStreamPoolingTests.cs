@@ -10,6 +10,7 @@ namespace LabThings.Tests.Outputs;
 /// <summary>
 /// The owning AddFrame overloads: the stream keeps the caller's pooled buffer (no copy) and gives it back to its pool
 /// once the frame has left the ring and no reader is copying it, never earlier, and never if public code was handed it.
+/// The copying overload does the same with copies from a pool of the stream's own.
 /// </summary>
 public sealed class MjpegStreamPoolingTests
 {
@@ -155,6 +156,82 @@ public sealed class MjpegStreamPoolingTests
         stream.Reset();
         pool.Outstanding.Should().Be(0, "every array went back to the pool exactly once in the end");
         pool.ReturnedInOrder.Should().HaveCount(produced);
+    }
+
+    [Fact]
+    public async Task AddFrame_Copying_ReusesTheCopyOfAFrameThatLeftTheRing()
+    {
+        var stream = new MjpegStream(1);
+        stream.AddFrame(Frame(0, 1000));
+        var first = ArrayOf((await stream.WaitForFrameAfterAsync(0, 0, CancellationToken.None))!.Frame);
+
+        stream.AddFrame(Frame(1, 1000));
+        stream.AddFrame(Frame(2, 1000));
+
+        var third = (await stream.WaitForFrameAfterAsync(2, 0, CancellationToken.None))!.Frame;
+        ArrayOf(third).Should().BeSameAs(first, "frame 0's copy went back to the stream's pool when frame 1 replaced it");
+        IdOf(third).Should().Be(2);
+        third.Length.Should().Be(1000);
+    }
+
+    [Fact]
+    public async Task AddFrame_Copying_FramesHandedOutKeepTheirBytes()
+    {
+        var stream = new MjpegStream(1);
+        stream.AddFrame(Frame(0, 1000));
+        var newest = stream.NewestFrame!;
+        var grabbed = stream.GrabFrameAsync();
+        stream.AddFrame(Frame(1, 1000));
+        var grabbedFrame = await grabbed;
+
+        for (var id = 2; id < 20; id++)
+        {
+            stream.AddFrame(Frame(id, 1000));
+        }
+
+        IdOf(newest.Frame).Should().Be(0);
+        CheckFrame(newest.Frame.ToArray());
+        IdOf(grabbedFrame).Should().Be(1);
+        CheckFrame(grabbedFrame.ToArray());
+    }
+
+    /// <summary>
+    /// The copying AddFrame with its own pool: eight readers copy 100 KB frames out while a producer adds copies of one
+    /// buffer it rewrites for every frame, into a ring of one. A copy returned to the stream's pool while a reader was
+    /// still sending it would be overwritten by the next frame, and the reader would send mixed bytes.
+    /// </summary>
+    [Fact]
+    public async Task AddFrame_Copying_RacingReaders_NoCopyIsReusedWhileAReaderSendsIt()
+    {
+        const int size = 100 * 1024;
+        var stream = new MjpegStream(1);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new int[8];
+        var readers = Enumerable.Range(0, 8).Select(r => Task.Run(() => ReadAndCheckAsync(stream, seen, r, stop.Token))).ToArray();
+        (await Eventually.TrueAsync(() => stream.ClientsConnected == 8)).Should().BeTrue();
+
+        var buffer = new byte[size];
+        var produced = 0;
+        var producer = Task.Run(() =>
+        {
+            while (produced < 10000 || (Enumerable.Range(0, seen.Length).Any(i => Volatile.Read(ref seen[i]) == 0) && !stop.IsCancellationRequested))
+            {
+                Fill(buffer, produced, size);
+                stream.AddFrame(buffer);
+                produced++;
+            }
+        });
+        await producer;
+        stream.Stop();
+        var checkedFrames = await Task.WhenAll(readers);
+
+        checkedFrames.Should().OnlyContain(n => n > 0, "every reader saw frames");
+    }
+
+    private static byte[] ArrayOf(ReadOnlyMemory<byte> frame)
+    {
+        MemoryMarshal.TryGetArray(frame, out var segment).Should().BeTrue();
+        return segment.Array!;
     }
 
     private static async Task<int> ReadAndCheckAsync(MjpegStream stream, int[] seen, int index, CancellationToken cancellationToken)
