@@ -57,7 +57,8 @@ public sealed class HttpsTests
         (await start.Should().ThrowAsync<Exception>()).Which.ToString().Should().Contain(missing);
     }
 
-    private static X509Certificate2 SelfSigned()
+    /// <summary>A self-signed server certificate for 127.0.0.1, with its private key.</summary>
+    internal static X509Certificate2 SelfSigned()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -176,6 +177,37 @@ public sealed partial class ServerToolTests(LocalFeed feed)
     }
 
     [Fact]
+    public async Task Https_is_served_from_the_kestrel_section_of_the_config()
+    {
+        var workDir = RunningServer.NewTemporaryFolder();
+        using var certificate = Integration.HttpsTests.SelfSigned();
+        await File.WriteAllBytesAsync(Path.Combine(workDir, "server.pfx"), certificate.Export(X509ContentType.Pfx, "pfx-password"));
+        var config = Path.Combine(workDir, "https.json");
+        await File.WriteAllTextAsync(config, """
+            {
+              "LabThings": { "Things": { "counter": { "Type": "LabThings.Examples.Counter" } } },
+              "Kestrel": {
+                "Endpoints": {
+                  "Https": { "Url": "https://127.0.0.1:0", "Certificate": { "Path": "server.pfx", "Password": "pfx-password" } }
+                }
+              }
+            }
+            """);
+        var (tool, address) = await StartAsync(workDir, "-c", config);
+        await using var _ = tool;
+
+        address.Should().StartWith("https://127.0.0.1:");
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+        };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(address) };
+        var td = JsonNode.Parse(await client.GetStringAsync("/counter/"))!;
+        td["base"]!.GetValue<string>().Should().StartWith("https://127.0.0.1:");
+        (await client.GetStringAsync("/counter/counter")).Should().MatchRegex("^[0-9]+$");
+    }
+
+    [Fact]
     public async Task Environment_variables_and_command_line_override_the_file()
     {
         var workDir = RunningServer.NewTemporaryFolder();
@@ -238,7 +270,7 @@ public sealed partial class ServerToolTests(LocalFeed feed)
         return (process, address);
     }
 
-    [GeneratedRegex(@"labthings-server: (?:listening|serving the problems \(--fallback\)) on (http://[^/\s]+)")]
+    [GeneratedRegex(@"labthings-server: (?:listening|serving the problems \(--fallback\)) on (https?://[^/\s]+)")]
     private static partial Regex ListeningLine();
 
     [GeneratedRegex(@"^\s+at \S+\(", RegexOptions.Multiline)]
