@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
@@ -54,6 +55,28 @@ public sealed partial class TemplateTests(LocalFeed feed)
 
         var errors = await TdSchema.ValidateAsync(await client.GetStringAsync("/thermometer/"));
         errors.Should().BeEmpty();
+
+        // HTTPS from Kestrel's configuration keys works in a server made from the template (docs/security.md).
+        using var certificate = Integration.HttpsTests.SelfSigned();
+        await File.WriteAllBytesAsync(Path.Combine(bench, "server.pfx"), certificate.Export(X509ContentType.Pfx, "pfx-password"));
+        var (secure, secureAddress) = await BackgroundProcess.StartAsync(
+            Processes.Dotnet,
+            [
+                Path.Combine(bench, "bin", "Debug", "net10.0", "Bench.dll"),
+                "--Kestrel:Endpoints:Https:Url=https://127.0.0.1:0",
+                "--Kestrel:Endpoints:Https:Certificate:Path=server.pfx",
+                "--Kestrel:Endpoints:Https:Certificate:Password=pfx-password",
+            ],
+            bench,
+            ListeningLine());
+        await using var __ = secure;
+        secureAddress.Should().StartWith("https://127.0.0.1:");
+        using var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint,
+        };
+        using var secureClient = new HttpClient(handler) { BaseAddress = new Uri(secureAddress) };
+        (await secureClient.GetStringAsync("/thermometer/temperature")).Should().Be("21.5");
     }
 
     [Fact]
@@ -67,6 +90,6 @@ public sealed partial class TemplateTests(LocalFeed feed)
         }
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (https?://\S+)")]
     private static partial Regex ListeningLine();
 }

@@ -1,4 +1,8 @@
-var builder = WebApplication.CreateBuilder(args);
+// The slim builder keeps what a lab server uses (appsettings.json, environment variables, the command line, console
+// logging) and leaves out what it does not (IIS, hosting-startup assemblies, more logging providers): about 3 MiB less
+// memory. Kestrel's HTTPS configuration (Kestrel:Endpoints with a certificate) is added back on the next line.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseKestrelHttpsConfiguration();
 
 // The Things this server hosts: those named in appsettings.json (LabThings:Things), and any added in code, e.g.
 // .AddThing<Thermometer>("thermometer"). The LabThings section also sets security, the settings folder and more:
