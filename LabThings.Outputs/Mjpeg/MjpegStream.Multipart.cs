@@ -50,6 +50,10 @@ public sealed partial class MjpegStream
         ArgumentNullException.ThrowIfNull(writer);
         Interlocked.Increment(ref _clients);
         var stops = Interlocked.Read(ref _stopCount);
+
+        // One delegate and one slot hold for the whole response, not one per part.
+        Func<bool>? streamEnded = pacer is null ? null : StreamEnded;
+        var hold = limiter is null ? null : new StreamSendLimiter.SlotHold();
         try
         {
             writer.Write(OpeningBoundary);
@@ -102,7 +106,7 @@ public sealed partial class MjpegStream
                     if (holding)
                     {
                         holding = false;
-                        flush = await limiter!.FlushAndExitAsync(pending).ConfigureAwait(false);
+                        flush = await limiter!.FlushAndExitAsync(pending, hold!).ConfigureAwait(false);
                     }
                     else
                     {
@@ -122,7 +126,7 @@ public sealed partial class MjpegStream
 
                 if (pacer is not null && !flush.IsCompleted && !flush.IsCanceled)
                 {
-                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, flushWait, StreamEnded, cancellationToken).ConfigureAwait(false);
+                    prefixSent = await pacer.AfterPartAsync(writer, PartHeaderStart, partBytes, flushWait, streamEnded!, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace LabThings.Outputs;
 
@@ -36,7 +37,7 @@ internal sealed class StreamSendLimiter
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(hold, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(time);
         _slots = new SemaphoreSlim(slots, slots);
-        _deadlines = new CoarseDeadlines(hold, time);
+        _deadlines = new CoarseDeadlines(hold, time, _slots);
         Time = time;
         Hold = hold;
     }
@@ -67,41 +68,73 @@ internal sealed class StreamSendLimiter
     /// Awaits a flush started while holding a slot, and gives the slot back when the flush completes or the hold time
     /// has passed, whichever is first. The flush's own outcome (result, cancellation, failure) is what this returns.
     /// </summary>
-    public async ValueTask<FlushResult> FlushAndExitAsync(ValueTask<FlushResult> flush)
+    /// <param name="flush">The flush.</param>
+    /// <param name="hold">The writer's own <see cref="SlotHold"/>, reused for each of its parts: with it, giving the slot
+    /// back at the deadline allocates nothing per part.</param>
+    public ValueTask<FlushResult> FlushAndExitAsync(ValueTask<FlushResult> flush, SlotHold hold)
     {
         if (flush.IsCompleted)
         {
             Exit();
-            return await flush.ConfigureAwait(false);
+            return flush;
         }
 
-        var pending = flush.AsTask();
+        var ticket = hold.Take();
+        _deadlines.Add(hold, ticket);
+        return AwaitThenExitAsync(flush, hold, ticket);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<FlushResult> AwaitThenExitAsync(ValueTask<FlushResult> flush, SlotHold hold, long ticket)
+    {
         try
         {
-            await Task.WhenAny(pending, _deadlines.AfterOnePeriod()).ConfigureAwait(false);
+            return await flush.ConfigureAwait(false);
         }
         finally
         {
-            Exit();
+            if (hold.TryRelease(ticket))
+            {
+                Exit();
+            }
         }
-
-        return await pending.ConfigureAwait(false);
     }
 
     /// <summary>
-    /// One timer for any number of deadlines: <see cref="AfterOnePeriod"/> gives a task that completes at the second tick
-    /// from now, between one and two periods later. The timer runs only while deadlines are being asked for.
+    /// A writer's slot for the part it is sending, given back exactly once: by the writer when the flush completes, or
+    /// by the deadline, whichever comes first. One per writer, reused for each part.
     /// </summary>
-    private sealed class CoarseDeadlines(TimeSpan period, TimeProvider time)
+    internal sealed class SlotHold
+    {
+        private long _state; // (part number << 1) | 1 while the slot is held for that part; the low bit 0 once given back
+
+        /// <summary>Marks the slot as held for the next part; returns that part's ticket.</summary>
+        public long Take()
+        {
+            var ticket = (((Volatile.Read(ref _state) >> 1) + 1) << 1) | 1;
+            Volatile.Write(ref _state, ticket);
+            return ticket;
+        }
+
+        /// <summary>True for the one caller that gives the slot of this ticket's part back.</summary>
+        public bool TryRelease(long ticket) => Interlocked.CompareExchange(ref _state, ticket & ~1L, ticket) == ticket;
+    }
+
+    /// <summary>
+    /// One timer for any number of deadlines: a hold added now has its slot given back at the second tick from now,
+    /// between one and two periods later, unless its writer gave it back first. The timer runs only while holds are added.
+    /// </summary>
+    private sealed class CoarseDeadlines(TimeSpan period, TimeProvider time, SemaphoreSlim slots)
     {
         private readonly Lock _gate = new();
-        private TaskCompletionSource _next = New();
-        private TaskCompletionSource _afterNext = New();
+        private List<(SlotHold Hold, long Ticket)> _next = [];
+        private List<(SlotHold Hold, long Ticket)> _afterNext = [];
+        private List<(SlotHold Hold, long Ticket)>? _spare = [];
         private ITimer? _timer;
         private int _generation; // of the running timer: a late tick of a stopped one is ignored
         private int _quietTicks;
 
-        public Task AfterOnePeriod()
+        public void Add(SlotHold hold, long ticket)
         {
             lock (_gate)
             {
@@ -112,13 +145,13 @@ internal sealed class StreamSendLimiter
                     _timer = time.CreateTimer(static state => ((TimerState)state!).Tick(), new TimerState(this, _generation), period, period);
                 }
 
-                return _afterNext.Task;
+                _afterNext.Add((hold, ticket));
             }
         }
 
         private void Tick(int generation)
         {
-            TaskCompletionSource due;
+            List<(SlotHold Hold, long Ticket)> due;
             lock (_gate)
             {
                 if (generation != _generation || _timer is null)
@@ -128,9 +161,10 @@ internal sealed class StreamSendLimiter
 
                 due = _next;
                 _next = _afterNext;
-                _afterNext = New();
+                _afterNext = _spare ?? [];
+                _spare = null;
 
-                // Two ticks with no request: every task handed out has completed, so the timer can stop until the next one.
+                // Two ticks with nothing added: every hold added has come due, so the timer can stop until the next one.
                 if (++_quietTicks >= 2)
                 {
                     _timer.Dispose();
@@ -138,10 +172,21 @@ internal sealed class StreamSendLimiter
                 }
             }
 
-            due.TrySetResult();
-        }
+            // Waiting writers resume on the thread pool (SemaphoreSlim completes its waiters asynchronously), not here.
+            foreach (var (hold, ticket) in due)
+            {
+                if (hold.TryRelease(ticket))
+                {
+                    slots.Release();
+                }
+            }
 
-        private static TaskCompletionSource New() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+            due.Clear();
+            lock (_gate)
+            {
+                _spare = due;
+            }
+        }
 
         private sealed class TimerState(CoarseDeadlines owner, int generation)
         {

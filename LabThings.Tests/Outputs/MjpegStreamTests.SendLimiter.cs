@@ -248,12 +248,13 @@ public partial class MjpegStreamTests
     {
         var clock = new FakeClock();
         var limiter = new StreamSendLimiter(1, Hold, clock);
+        var hold = new StreamSendLimiter.SlotHold();
         using var timeout = new CancellationTokenSource(WaitLimit);
         for (var round = 0; round < 2; round++)
         {
             await limiter.EnterAsync(timeout.Token);
             var neverTaken = new TaskCompletionSource<FlushResult>();
-            var flushing = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(neverTaken.Task)).AsTask();
+            var flushing = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(neverTaken.Task), hold).AsTask();
 
             clock.Advance(Hold);
             await Settle();

@@ -80,6 +80,8 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
                 };
             }
 
+            // LABTHINGS_BENCH_TRACE_ALLOCATIONS=FILE writes what the server allocated, by type, to FILE when it ends.
+            using var allocations = Environment.GetEnvironmentVariable("LABTHINGS_BENCH_TRACE_ALLOCATIONS") is { Length: > 0 } ? new AllocationSampler() : null;
             var writeBuffer = r.GetValue(transport);
             await using var server = await BenchApp.StartAsync<BenchCamera>("camera", builder =>
             {
@@ -100,6 +102,11 @@ internal sealed class MemoryBenchmark(int[] clients, int rounds, int roundClient
                     var info = GC.GetGCMemoryInfo(GCKind.Any);
                     await Console.Out.WriteLineAsync(string.Create(Report.Inv, $"{GcPrefix}{info.HeapSizeBytes} {info.TotalCommittedBytes} {info.GenerationInfo[3].SizeAfterBytes} {info.GenerationInfo[4].SizeAfterBytes} {ThreadPool.ThreadCount} {GC.CollectionCount(0)} {GC.CollectionCount(2)}"));
                 }
+            }
+
+            if (allocations is not null)
+            {
+                await File.WriteAllTextAsync(Environment.GetEnvironmentVariable("LABTHINGS_BENCH_TRACE_ALLOCATIONS")!, allocations.Report(40));
             }
 
             return 0;
