@@ -273,6 +273,38 @@ public partial class MjpegStreamTests
         limiter.Available.Should().Be(1);
     }
 
+    [Fact]
+    public async Task Limiter_ADeadlineOfAnEarlierPart_DoesNotGiveBackTheSlotOfTheWritersNextPart()
+    {
+        var clock = new FakeClock();
+        var limiter = new StreamSendLimiter(1, Hold, clock);
+        var hold = new StreamSendLimiter.SlotHold();
+        using var timeout = new CancellationTokenSource(WaitLimit);
+
+        await limiter.EnterAsync(timeout.Token);
+        var first = new TaskCompletionSource<FlushResult>();
+        var firstFlush = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(first.Task), hold).AsTask();
+        clock.Advance(Hold);
+        await Settle();
+        first.SetResult(new FlushResult(isCanceled: false, isCompleted: false));
+        await firstFlush.WaitAsync(WaitLimit);
+        limiter.Available.Should().Be(1, "the first part's flush gave its slot back before its deadline");
+
+        // The same writer's next part, with a deadline one tick after the first part's.
+        await limiter.EnterAsync(timeout.Token);
+        var second = new TaskCompletionSource<FlushResult>();
+        var secondFlush = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(second.Task), hold).AsTask();
+        clock.Advance(Hold);
+        await Settle();
+        limiter.Available.Should().Be(0, "the deadline that came due was the first part's, whose slot had gone back already");
+        clock.Advance(Hold);
+        (await Eventually.TrueAsync(() => limiter.Available == 1)).Should().BeTrue("the second part's own deadline gives its slot back");
+
+        second.SetResult(new FlushResult(isCanceled: false, isCompleted: true));
+        (await secondFlush.WaitAsync(WaitLimit)).IsCompleted.Should().BeTrue();
+        limiter.Available.Should().Be(1, "a slot is given back once, whoever comes first");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
