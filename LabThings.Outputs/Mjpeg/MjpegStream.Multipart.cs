@@ -67,7 +67,7 @@ public sealed partial class MjpegStream
                 var holding = false;
                 if (limiter is not null && !slow)
                 {
-                    await limiter.EnterAsync(cancellationToken).ConfigureAwait(false);
+                    await limiter.EnterAsync(hold!, cancellationToken).ConfigureAwait(false);
                     holding = true;
                 }
 

@@ -1,6 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace LabThings.Outputs;
 
@@ -22,10 +22,12 @@ namespace LabThings.Outputs;
 /// up again, so slow clients do not queue for slots at all.
 /// </para>
 /// </remarks>
-[SuppressMessage("Reliability", "CA1001", Justification = "SemaphoreSlim needs disposing only once its AvailableWaitHandle has been read, which this class never does.")]
 internal sealed class StreamSendLimiter
 {
-    private readonly SemaphoreSlim _slots;
+    private readonly Lock _gate = new();
+    private readonly Queue<(SlotHold Hold, long Waiting)> _waiters = new(); // first come, first served; cancelled ones are skipped
+    private readonly int _slots;
+    private int _free;
     private readonly CoarseDeadlines _deadlines;
 
     /// <param name="slots">Parts in flight at once; at least 1.</param>
@@ -36,8 +38,9 @@ internal sealed class StreamSendLimiter
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(hold, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(time);
-        _slots = new SemaphoreSlim(slots, slots);
-        _deadlines = new CoarseDeadlines(hold, time, _slots);
+        _slots = slots;
+        _free = slots;
+        _deadlines = new CoarseDeadlines(hold, time, this);
         Time = time;
         Hold = hold;
     }
@@ -46,7 +49,16 @@ internal sealed class StreamSendLimiter
     public static TimeSpan DefaultHold { get; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Slots free now.</summary>
-    public int Available => _slots.CurrentCount;
+    public int Available
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _free;
+            }
+        }
+    }
 
     /// <summary>The limiter's clock, which also times the flushes compared with <see cref="Hold"/>.</summary>
     public TimeProvider Time { get; }
@@ -58,11 +70,63 @@ internal sealed class StreamSendLimiter
     /// </summary>
     public TimeSpan Hold { get; }
 
-    /// <summary>Waits for a slot (first come, first served). The caller must give it back once: <see cref="Exit"/> or <see cref="FlushAndExitAsync"/>.</summary>
-    public Task EnterAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+    /// <summary>
+    /// Waits for a slot (first come, first served). The caller must give it back once: <see cref="Exit"/> or
+    /// <see cref="FlushAndExitAsync"/>. A wait allocates nothing: it is <paramref name="hold"/>'s, the writer's own.
+    /// </summary>
+    /// <param name="hold">The writer's hold; it waits for one slot at a time.</param>
+    /// <param name="cancellationToken">Ends the wait with <see cref="OperationCanceledException"/>; no slot is taken then.</param>
+    public ValueTask EnterAsync(SlotHold hold, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
 
-    /// <summary>Gives a slot back.</summary>
-    public void Exit() => _slots.Release();
+        long waiting;
+        lock (_gate)
+        {
+            if (_free > 0)
+            {
+                _free--;
+                return default;
+            }
+
+            waiting = hold.BeginWait();
+            _waiters.Enqueue((hold, waiting));
+        }
+
+        return hold.WaitAsync(waiting, cancellationToken);
+    }
+
+    /// <summary>Gives a slot back: to the longest-waiting writer if there is one.</summary>
+    /// <exception cref="InvalidOperationException">More slots were given back than taken (a bug in the caller).</exception>
+    public void Exit()
+    {
+        while (true)
+        {
+            (SlotHold Hold, long Waiting) next;
+            lock (_gate)
+            {
+                if (!_waiters.TryDequeue(out next))
+                {
+                    if (_free >= _slots)
+                    {
+                        throw new InvalidOperationException("A send slot was given back that was not taken.");
+                    }
+
+                    _free++;
+                    return;
+                }
+            }
+
+            // A waiter cancelled meanwhile does not take it: the next one does.
+            if (next.Hold.TryGrant(next.Waiting))
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>
     /// Awaits a flush started while holding a slot, and gives the slot back when the flush completes or the hold time
@@ -101,11 +165,19 @@ internal sealed class StreamSendLimiter
     }
 
     /// <summary>
-    /// A writer's slot for the part it is sending, given back exactly once: by the writer when the flush completes, or
-    /// by the deadline, whichever comes first. One per writer, reused for each part.
+    /// A writer's own state with the limiter, reused for each of its parts so that the limiter allocates nothing per
+    /// part: its wait for a slot, and the slot of the part it is sending, which is given back exactly once, by the
+    /// writer when the flush completes or by the deadline, whichever comes first.
     /// </summary>
-    internal sealed class SlotHold
+    internal sealed class SlotHold : IValueTaskSource
     {
+        private const long Waiting = 1;
+        private const long Granted = 2;
+        private const long Cancelled = 3;
+
+        private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
+        private long _waitState; // (wait number << 2) | Waiting, Granted or Cancelled
+        private CancellationTokenRegistration _cancellation;
         private long _state; // (part number << 1) | 1 while the slot is held for that part; the low bit 0 once given back
 
         /// <summary>Marks the slot as held for the next part; returns that part's ticket.</summary>
@@ -118,13 +190,72 @@ internal sealed class StreamSendLimiter
 
         /// <summary>True for the one caller that gives the slot of this ticket's part back.</summary>
         public bool TryRelease(long ticket) => Interlocked.CompareExchange(ref _state, ticket & ~1L, ticket) == ticket;
+
+        /// <summary>Starts a wait for a slot (under the limiter's lock); returns its state while waiting.</summary>
+        internal long BeginWait()
+        {
+            _wait.Reset();
+            var waiting = ((long)_wait.Version << 2) | Waiting;
+            Volatile.Write(ref _waitState, waiting);
+            return waiting;
+        }
+
+        /// <summary>The wait begun by <see cref="BeginWait"/>, ended by a slot or by <paramref name="cancellationToken"/>.</summary>
+        internal ValueTask WaitAsync(long waiting, CancellationToken cancellationToken)
+        {
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((SlotHold)state!).Cancel(token), this);
+            }
+
+            return new ValueTask(this, (short)(waiting >> 2));
+        }
+
+        /// <summary>Gives this writer the slot, if it is still waiting with this wait.</summary>
+        internal bool TryGrant(long waiting)
+        {
+            if (Interlocked.CompareExchange(ref _waitState, (waiting & ~3L) | Granted, waiting) != waiting)
+            {
+                return false;
+            }
+
+            _wait.SetResult(true);
+            return true;
+        }
+
+        private void Cancel(CancellationToken token)
+        {
+            var waiting = Volatile.Read(ref _waitState);
+            if ((waiting & 3L) == Waiting && Interlocked.CompareExchange(ref _waitState, (waiting & ~3L) | Cancelled, waiting) == waiting)
+            {
+                _wait.SetException(new OperationCanceledException(token));
+            }
+        }
+
+        void IValueTaskSource.GetResult(short token)
+        {
+            try
+            {
+                _wait.GetResult(token);
+            }
+            finally
+            {
+                _cancellation.Dispose();
+                _cancellation = default;
+            }
+        }
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wait.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+            => _wait.OnCompleted(continuation, state, token, flags);
     }
 
     /// <summary>
     /// One timer for any number of deadlines: a hold added now has its slot given back at the second tick from now,
     /// between one and two periods later, unless its writer gave it back first. The timer runs only while holds are added.
     /// </summary>
-    private sealed class CoarseDeadlines(TimeSpan period, TimeProvider time, SemaphoreSlim slots)
+    private sealed class CoarseDeadlines(TimeSpan period, TimeProvider time, StreamSendLimiter slots)
     {
         private readonly Lock _gate = new();
         private List<(SlotHold Hold, long Ticket)> _next = [];
@@ -172,12 +303,12 @@ internal sealed class StreamSendLimiter
                 }
             }
 
-            // Waiting writers resume on the thread pool (SemaphoreSlim completes its waiters asynchronously), not here.
+            // A writer given a slot here resumes on the thread pool (its wait completes asynchronously), not on the timer.
             foreach (var (hold, ticket) in due)
             {
                 if (hold.TryRelease(ticket))
                 {
-                    slots.Release();
+                    slots.Exit();
                 }
             }
 

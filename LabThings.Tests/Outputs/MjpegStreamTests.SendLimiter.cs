@@ -252,7 +252,7 @@ public partial class MjpegStreamTests
         using var timeout = new CancellationTokenSource(WaitLimit);
         for (var round = 0; round < 2; round++)
         {
-            await limiter.EnterAsync(timeout.Token);
+            await limiter.EnterAsync(hold, timeout.Token);
             var neverTaken = new TaskCompletionSource<FlushResult>();
             var flushing = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(neverTaken.Task), hold).AsTask();
 
@@ -281,7 +281,7 @@ public partial class MjpegStreamTests
         var hold = new StreamSendLimiter.SlotHold();
         using var timeout = new CancellationTokenSource(WaitLimit);
 
-        await limiter.EnterAsync(timeout.Token);
+        await limiter.EnterAsync(hold, timeout.Token);
         var first = new TaskCompletionSource<FlushResult>();
         var firstFlush = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(first.Task), hold).AsTask();
         clock.Advance(Hold);
@@ -291,7 +291,7 @@ public partial class MjpegStreamTests
         limiter.Available.Should().Be(1, "the first part's flush gave its slot back before its deadline");
 
         // The same writer's next part, with a deadline one tick after the first part's.
-        await limiter.EnterAsync(timeout.Token);
+        await limiter.EnterAsync(hold, timeout.Token);
         var second = new TaskCompletionSource<FlushResult>();
         var secondFlush = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(second.Task), hold).AsTask();
         clock.Advance(Hold);
@@ -303,6 +303,33 @@ public partial class MjpegStreamTests
         second.SetResult(new FlushResult(isCanceled: false, isCompleted: true));
         (await secondFlush.WaitAsync(WaitLimit)).IsCompleted.Should().BeTrue();
         limiter.Available.Should().Be(1, "a slot is given back once, whoever comes first");
+    }
+
+    [Fact]
+    public async Task Limiter_WaitersGetSlotsInTurn_ACancelledWaiterIsSkippedAndTakesNone()
+    {
+        var limiter = new StreamSendLimiter(1, Hold, new FakeClock());
+        await limiter.EnterAsync(new StreamSendLimiter.SlotHold(), CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var first = limiter.EnterAsync(new StreamSendLimiter.SlotHold(), CancellationToken.None).AsTask();
+        var second = limiter.EnterAsync(new StreamSendLimiter.SlotHold(), cancel.Token).AsTask();
+        var third = limiter.EnterAsync(new StreamSendLimiter.SlotHold(), CancellationToken.None).AsTask();
+
+        await cancel.CancelAsync();
+        await FluentActions.Awaiting(() => second.WaitAsync(WaitLimit)).Should().ThrowAsync<OperationCanceledException>();
+        first.IsCompleted.Should().BeFalse("the only slot is taken");
+
+        limiter.Exit();
+        await first.WaitAsync(WaitLimit);
+        await Settle();
+        third.IsCompleted.Should().BeFalse("the first waiter came first, and the slot went to it");
+
+        limiter.Exit();
+        await third.WaitAsync(WaitLimit);
+        limiter.Available.Should().Be(0, "the cancelled waiter took no slot, so the slot went on to the third");
+        limiter.Exit();
+        limiter.Available.Should().Be(1);
+        FluentActions.Invoking(limiter.Exit).Should().Throw<InvalidOperationException>("a slot given back twice is a bug, not a second slot");
     }
 
     [Theory]
