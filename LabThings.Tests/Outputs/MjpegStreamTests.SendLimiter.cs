@@ -252,9 +252,7 @@ public partial class MjpegStreamTests
         using var timeout = new CancellationTokenSource(WaitLimit);
         for (var round = 0; round < 2; round++)
         {
-            await limiter.EnterAsync(hold, timeout.Token);
-            var neverTaken = new TaskCompletionSource<FlushResult>();
-            var flushing = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(neverTaken.Task), hold).AsTask();
+            var (neverTaken, flushing) = await EnterAndFlushAsync(limiter, hold, timeout.Token);
 
             clock.Advance(Hold);
             await Settle();
@@ -281,9 +279,7 @@ public partial class MjpegStreamTests
         var hold = new StreamSendLimiter.SlotHold();
         using var timeout = new CancellationTokenSource(WaitLimit);
 
-        await limiter.EnterAsync(hold, timeout.Token);
-        var first = new TaskCompletionSource<FlushResult>();
-        var firstFlush = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(first.Task), hold).AsTask();
+        var (first, firstFlush) = await EnterAndFlushAsync(limiter, hold, timeout.Token);
         clock.Advance(Hold);
         await Settle();
         first.SetResult(new FlushResult(isCanceled: false, isCompleted: false));
@@ -291,9 +287,7 @@ public partial class MjpegStreamTests
         limiter.Available.Should().Be(1, "the first part's flush gave its slot back before its deadline");
 
         // The same writer's next part, with a deadline one tick after the first part's.
-        await limiter.EnterAsync(hold, timeout.Token);
-        var second = new TaskCompletionSource<FlushResult>();
-        var secondFlush = limiter.FlushAndExitAsync(new ValueTask<FlushResult>(second.Task), hold).AsTask();
+        var (second, secondFlush) = await EnterAndFlushAsync(limiter, hold, timeout.Token);
         clock.Advance(Hold);
         await Settle();
         limiter.Available.Should().Be(0, "the deadline that came due was the first part's, whose slot had gone back already");
@@ -330,6 +324,15 @@ public partial class MjpegStreamTests
         limiter.Exit();
         limiter.Available.Should().Be(1);
         FluentActions.Invoking(limiter.Exit).Should().Throw<InvalidOperationException>("a slot given back twice is a bug, not a second slot");
+    }
+
+    /// <summary>Takes a slot with <paramref name="hold"/> and starts a flush that holds it until the returned source completes.</summary>
+    private static async Task<(TaskCompletionSource<FlushResult> Taken, Task<FlushResult> Flushing)> EnterAndFlushAsync(
+        StreamSendLimiter limiter, StreamSendLimiter.SlotHold hold, CancellationToken cancellationToken)
+    {
+        await limiter.EnterAsync(hold, cancellationToken);
+        var taken = new TaskCompletionSource<FlushResult>();
+        return (taken, limiter.FlushAndExitAsync(new ValueTask<FlushResult>(taken.Task), hold).AsTask());
     }
 
     [Theory]
