@@ -133,26 +133,9 @@ public sealed class MjpegStreamPoolingTests
         const int size = 100 * 1024;
         var pool = new CheckingPool { Scribble = true };
         var stream = new MjpegStream(1);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var seen = new int[8];
-        var readers = Enumerable.Range(0, 8).Select(r => Task.Run(() => ReadAndCheckAsync(stream, seen, r, stop.Token))).ToArray();
-        (await Eventually.TrueAsync(() => stream.ClientsConnected == 8)).Should().BeTrue();
 
-        // At least 3000 frames, and on until every reader has checked some (a loaded machine may schedule them late).
-        var produced = 0;
-        var producer = Task.Run(() =>
-        {
-            while (produced < 3000 || (Enumerable.Range(0, seen.Length).Any(i => Volatile.Read(ref seen[i]) == 0) && !stop.IsCancellationRequested))
-            {
-                stream.AddFrame(pool.RentFrame(produced, size), size, pool, null);
-                produced++;
-            }
-        });
-        await producer;
-        stream.Stop();
-        var checkedFrames = await Task.WhenAll(readers);
+        var produced = await RaceReadersAsync(stream, 3000, id => stream.AddFrame(pool.RentFrame(id, size), size, pool, null));
 
-        checkedFrames.Should().OnlyContain(n => n > 0, "every reader saw frames");
         stream.Reset();
         pool.Outstanding.Should().Be(0, "every array went back to the pool exactly once in the end");
         pool.ReturnedInOrder.Should().HaveCount(produced);
@@ -205,27 +188,39 @@ public sealed class MjpegStreamPoolingTests
     {
         const int size = 100 * 1024;
         var stream = new MjpegStream(1);
+        var buffer = new byte[size];
+
+        await RaceReadersAsync(stream, 10000, id =>
+        {
+            Fill(buffer, id, size);
+            stream.AddFrame(buffer);
+        });
+    }
+
+    /// <summary>
+    /// Eight MJPEG readers that check every frame they receive, against a producer adding frames 0, 1, 2, … as fast as it
+    /// can: at least <paramref name="frames"/>, and on until every reader has checked some (a loaded machine may schedule
+    /// them late). Fails if a reader saw none. Returns how many frames were added.
+    /// </summary>
+    private static async Task<int> RaceReadersAsync(MjpegStream stream, int frames, Action<int> addFrame)
+    {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var seen = new int[8];
         var readers = Enumerable.Range(0, 8).Select(r => Task.Run(() => ReadAndCheckAsync(stream, seen, r, stop.Token))).ToArray();
         (await Eventually.TrueAsync(() => stream.ClientsConnected == 8)).Should().BeTrue();
 
-        var buffer = new byte[size];
         var produced = 0;
-        var producer = Task.Run(() =>
+        await Task.Run(() =>
         {
-            while (produced < 10000 || (Enumerable.Range(0, seen.Length).Any(i => Volatile.Read(ref seen[i]) == 0) && !stop.IsCancellationRequested))
+            while (produced < frames || (Enumerable.Range(0, seen.Length).Any(i => Volatile.Read(ref seen[i]) == 0) && !stop.IsCancellationRequested))
             {
-                Fill(buffer, produced, size);
-                stream.AddFrame(buffer);
+                addFrame(produced);
                 produced++;
             }
         });
-        await producer;
         stream.Stop();
-        var checkedFrames = await Task.WhenAll(readers);
-
-        checkedFrames.Should().OnlyContain(n => n > 0, "every reader saw frames");
+        (await Task.WhenAll(readers)).Should().OnlyContain(n => n > 0, "every reader saw frames");
+        return produced;
     }
 
     private static byte[] ArrayOf(ReadOnlyMemory<byte> frame)
