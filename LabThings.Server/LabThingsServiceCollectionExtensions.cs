@@ -8,8 +8,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Microsoft.OpenApi;
-using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -49,19 +47,10 @@ public static class LabThingsServiceCollectionExtensions
         services.AddHostedService<ThingLifecycleService>();
         services.AddProblemDetails();
         services.AddCors();
-        services.AddEndpointsApiExplorer();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LabThingsStartupFilter>());
-        services.AddSwaggerGen();
-        services.AddOptions<SwaggerGenOptions>().Configure<IOptions<LabThingsOptions>>((swagger, labThings) =>
-        {
-            swagger.SwaggerDoc(OpenApiContext.DocumentName, new OpenApiInfo
-            {
-                Title = labThings.Value.Title,
-                Version = typeof(LabThings.Thing).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
-                Description = "HTTP API of the Things on this server. Each Thing's W3C Thing Description is at /{thing}/.",
-            });
-            swagger.DocumentFilter<ThingsDocumentFilter>();
-        });
+
+        // Swashbuckle and API Explorer are built in services of LabThings' own when the OpenAPI document is first asked for.
+        services.TryAddSingleton<OpenApiServices>();
         return new LabThingsBuilder(services);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LabThings.Model;
 using LabThings.Server.Endpoints;
 using LabThings.Server.OpenApi;
@@ -59,26 +60,40 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
         if (settings.SwaggerUi)
         {
             // Swagger UI's page runs an inline bootstrap script, so scripts are limited to this server and inline ones;
-            // nothing is loaded from elsewhere, and no other site may frame the page (clickjacking).
-            app.Use((context, next) =>
+            // nothing is loaded from elsewhere, and no other site may frame the page (clickjacking). Its middleware is
+            // built on the first request for it, so a server nobody reads the docs of does not load it.
+            var docs = new PathString("/" + ThingPaths.DocsPrefix);
+            app.Use(rest =>
             {
-                if (context.Request.Path.StartsWithSegments("/" + ThingPaths.DocsPrefix, StringComparison.OrdinalIgnoreCase))
+                var swaggerUi = new Lazy<RequestDelegate>(() => SwaggerUi(app.New(), settings, prefix, rest));
+                return context =>
                 {
-                    context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'";
-                }
+                    if (!context.Request.Path.StartsWithSegments(docs, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return rest(context);
+                    }
 
-                return next(context);
-            });
-            app.UseSwaggerUI(ui =>
-            {
-                ui.RoutePrefix = ThingPaths.DocsPrefix;
-                ui.DocumentTitle = settings.Title;
-                ui.SwaggerEndpoint(prefix + ThingPaths.OpenApiDocument, settings.Title);
+                    context.Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'";
+                    return swaggerUi.Value(context);
+                };
             });
         }
 
         next(app);
     };
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static RequestDelegate SwaggerUi(IApplicationBuilder branch, LabThingsOptions settings, PathString prefix, RequestDelegate rest)
+    {
+        branch.UseSwaggerUI(ui =>
+        {
+            ui.RoutePrefix = ThingPaths.DocsPrefix;
+            ui.DocumentTitle = settings.Title;
+            ui.SwaggerEndpoint(prefix + ThingPaths.OpenApiDocument, settings.Title);
+        });
+        branch.Run(rest);
+        return branch.Build();
+    }
 
     /// <summary>The configured path prefix as a path (<c>/api</c>), or an empty path for none.</summary>
     internal static PathString PathPrefix(LabThingsOptions options)

@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
-using Swashbuckle.AspNetCore.Swagger;
 
 namespace LabThings.Server.OpenApi;
 
@@ -14,12 +13,19 @@ namespace LabThings.Server.OpenApi;
 /// </summary>
 internal static class OpenApiDocumentEndpoint
 {
-    public static async Task HandleAsync(HttpContext context)
+    /// <summary>
+    /// The request delegate. Not itself an async method: routing reads its handler's attributes when it builds its
+    /// endpoints, and an async method's state-machine attribute would load the state machine, whose awaiter of the
+    /// document loads Microsoft.OpenApi into every server at its first request.
+    /// </summary>
+    public static Task HandleAsync(HttpContext context) => WriteDocumentAsync(context);
+
+    private static async Task WriteDocumentAsync(HttpContext context)
     {
         var basePath = context.Request.PathBase is { HasValue: true } pathBase && !pathBase.Value!.StartsWith("//", StringComparison.Ordinal) && !pathBase.Value.StartsWith("/\\", StringComparison.Ordinal)
             ? pathBase.Value
             : null;
-        var provider = context.RequestServices.GetRequiredService<IAsyncSwaggerProvider>();
+        var provider = context.RequestServices.GetRequiredService<OpenApiServices>().Provider;
         var document = await provider.GetSwaggerAsync(OpenApiContext.DocumentName, host: null, basePath: basePath).ConfigureAwait(false);
         if (basePath is not null)
         {

@@ -3,6 +3,7 @@ using LabThings.Description;
 using LabThings.Model;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace LabThings.Server.Security;
@@ -93,7 +94,7 @@ internal sealed class SecurityPolicy
             return (AnonymousCaller, null);
         }
 
-        var result = await context.AuthenticateAsync(scheme).ConfigureAwait(false);
+        var result = await context.RequestServices.GetRequiredService<SchemeHandlers>().AuthenticateAsync(context, scheme).ConfigureAwait(false);
         if (!result.Succeeded || result.Principal is null)
         {
             return (null, scheme == BasicScheme ? "The user name or password is wrong." : "The bearer token is not valid (expired, wrongly signed, or for another audience or issuer).");

@@ -1,48 +1,110 @@
+using System.Runtime.CompilerServices;
 using idunno.Authentication.Basic;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace LabThings.Server.Security;
 
 /// <summary>
-/// Registers LabThings' two authentication schemes with ASP.NET Core under names of their own
-/// (<see cref="SecurityPolicy.BasicScheme"/>, <see cref="SecurityPolicy.BearerScheme"/>), configured from
-/// <see cref="LabThingsSecurityOptions"/>. Neither becomes the application's default scheme: the Things'
-/// endpoints authenticate with them explicitly, so an application's own authentication is left alone.
+/// Registers LabThings' security with the application: its policy, Basic credentials, start-up warnings and
+/// configuration check, and <see cref="SchemeHandlers"/>, which holds the two authentication handlers.
 /// </summary>
 internal static class SecurityServices
 {
-    private static bool IsDataProtectionStartup(ServiceDescriptor descriptor)
-        => descriptor.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService)
-           && descriptor.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
-
     public static void Add(IServiceCollection services)
     {
         services.TryAddSingleton<SecurityPolicy>();
         services.TryAddSingleton<BasicCredentials>();
+        services.TryAddSingleton<SchemeHandlers>();
         services.AddHostedService<SecurityStartupCheck>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LabThingsOptions>, SecurityOptionsValidator>());
-        var dataProtectionStartedBefore = services.Any(IsDataProtectionStartup);
+    }
+}
+
+/// <summary>
+/// LabThings' two authentication schemes as ASP.NET Core handlers (<see cref="SecurityPolicy.BasicScheme"/>:
+/// idunno.Authentication.Basic; <see cref="SecurityPolicy.BearerScheme"/>: JwtBearer), configured from
+/// <see cref="LabThingsSecurityOptions"/>, in services of LabThings' own that are built when the first request with
+/// credentials arrives. The Things' endpoints authenticate through them explicitly, so the application's own
+/// authentication (its schemes, its default scheme, its data protection) is left alone, and a server that is never
+/// sent credentials does not load ASP.NET Core's authentication, data protection and token libraries at all
+/// (about 1 MiB of resident memory; session 9 in docs/performance.md).
+/// </summary>
+internal sealed class SchemeHandlers(IServiceProvider application) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private Handlers? _handlers;
+    private bool _disposed;
+
+    /// <summary>Authenticates the request with one of LabThings' schemes.</summary>
+    public async Task<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme)
+    {
+        var handlers = Get();
+        var definition = scheme switch
+        {
+            SecurityPolicy.BasicScheme => handlers.Basic,
+            SecurityPolicy.BearerScheme => handlers.Bearer,
+            _ => throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "not one of LabThings' authentication schemes"),
+        };
+
+        // AddScheme registers each handler type as a transient service: a new handler per request, as ASP.NET Core's own.
+        var handler = (IAuthenticationHandler)handlers.Services.GetRequiredService(definition.HandlerType);
+        await handler.InitializeAsync(definition, context).ConfigureAwait(false);
+        return await handler.AuthenticateAsync().ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _handlers?.Services.Dispose();
+            _handlers = null;
+        }
+    }
+
+    private Handlers Get()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _handlers ??= Build(application);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Handlers Build(IServiceProvider application)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(application.GetRequiredService<ILoggerFactory>());
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services.AddSingleton(application.GetRequiredService<TimeProvider>());
+        services.AddSingleton(application.GetRequiredService<IOptions<LabThingsOptions>>());
+        services.AddSingleton(application.GetRequiredService<BasicCredentials>());
         services.AddAuthentication()
             .AddBasic(SecurityPolicy.BasicScheme, _ => { })
             .AddJwtBearer(SecurityPolicy.BearerScheme, _ => { });
-        if (!dataProtectionStartedBefore)
-        {
-            // AddAuthentication brings ASP.NET Core data protection, whose hosted service reads (or creates) the key ring
-            // at start: XML and cryptography loaded into every server (~8 MiB of RSS) for keys that neither Basic nor
-            // bearer authentication uses. Without the service the key ring is read when something first protects data.
-            // An application that registered data protection itself keeps its start-up loading.
-            foreach (var descriptor in services.Where(IsDataProtectionStartup).ToList())
-            {
-                services.Remove(descriptor);
-            }
-        }
+        ConfigureBasic(services);
+        ConfigureBearer(services);
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        var schemes = provider.GetRequiredService<IAuthenticationSchemeProvider>();
+        return new Handlers(provider, Handler(schemes, SecurityPolicy.BasicScheme), Handler(schemes, SecurityPolicy.BearerScheme));
+    }
 
-        services.AddOptions<BasicAuthenticationOptions>(SecurityPolicy.BasicScheme)
+    // The scheme provider's default implementation answers from its options, synchronously.
+    private static AuthenticationScheme Handler(IAuthenticationSchemeProvider schemes, string name)
+        => schemes.GetSchemeAsync(name).GetAwaiter().GetResult()
+            ?? throw new InvalidOperationException($"The authentication scheme {name} was not registered.");
+
+    private static void ConfigureBasic(ServiceCollection services)
+        => services.AddOptions<BasicAuthenticationOptions>(SecurityPolicy.BasicScheme)
             .Configure<IOptions<LabThingsOptions>, BasicCredentials>((basic, options, credentials) =>
             {
                 basic.Realm = options.Value.Security.Basic.Realm;
@@ -71,7 +133,8 @@ internal static class SecurityServices
                 };
             });
 
-        services.AddOptions<JwtBearerOptions>(SecurityPolicy.BearerScheme)
+    private static void ConfigureBearer(ServiceCollection services)
+        => services.AddOptions<JwtBearerOptions>(SecurityPolicy.BearerScheme)
             .Configure<IOptions<LabThingsOptions>>((jwt, options) =>
             {
                 var bearer = options.Value.Security.Bearer;
@@ -109,10 +172,11 @@ internal static class SecurityServices
                     },
                 };
             });
-    }
 
     private static bool IsLoopbackUrl(string url)
         => Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+
+    private sealed record Handlers(ServiceProvider Services, AuthenticationScheme Basic, AuthenticationScheme Bearer);
 }
 
 /// <summary>Refuses a security configuration that cannot work, at start-up, naming the key.</summary>

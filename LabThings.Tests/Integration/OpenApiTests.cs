@@ -1,7 +1,12 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using LabThings.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using OpenApiContact = Microsoft.OpenApi.OpenApiContact;
+using OpenApiDocument = Microsoft.OpenApi.OpenApiDocument;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace LabThings.Tests.Integration;
 
@@ -107,6 +112,39 @@ public sealed class OpenApiTests
         invoke["allOf"]![1]!["properties"]!["output"]!["$ref"]!.GetValue<string>().Should().Be("#/components/schemas/Counter.increment_counter.output");
     }
 
+    [Fact]
+    public async Task AnApplicationsOwnMinimalApiEndpoint_IsDescribedBesideTheThings()
+    {
+        await using var server = await RunningServer.StartAsync(
+            b => b.Services.AddLabThings().AddThing<Worker>("worker"),
+            map: app => app.MapGet("/lab/greeting/{name}", (string name, int? times, TimeProvider clock) => Results.Ok(new Greeting(string.Concat(Enumerable.Repeat($"hello {name} at {clock.GetUtcNow():t}", times ?? 1))))));
+
+        var doc = JsonNode.Parse(await server.Client.GetStringAsync("openapi.json"))!;
+
+        var greeting = doc["paths"]!["/lab/greeting/{name}"]!["get"]!;
+        greeting["parameters"]!.AsArray().Select(p => (p!["name"]!.GetValue<string>(), p["in"]!.GetValue<string>()))
+            .Should().BeEquivalentTo([("name", "path"), ("times", "query")], "the clock is one of the application's services");
+        greeting["requestBody"].Should().BeNull("the clock is one of the application's services");
+        doc["paths"]!["/worker/"].Should().NotBeNull("the Things are described too");
+        (await OpenApiValidator.ValidateAsync(doc.ToJsonString())).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task TheApplicationsSwaggerGenConfiguration_IsApplied()
+    {
+        await using var server = await RunningServer.StartAsync(b =>
+        {
+            b.Services.AddLabThings().AddThing<Worker>("worker");
+            b.Services.ConfigureSwaggerGen(o => o.DocumentFilter<ContactFilter>("lab-support@example.org"));
+        });
+
+        var doc = JsonNode.Parse(await server.Client.GetStringAsync("openapi.json"))!;
+
+        doc["info"]!["contact"]!["email"]!.GetValue<string>().Should().Be("lab-support@example.org");
+        doc["info"]!["title"]!.GetValue<string>().Should().Be("LabThings", "LabThings' own document settings stay");
+        doc["paths"]!["/worker/"].Should().NotBeNull();
+    }
+
     private static int CountOf(string text, string part)
     {
         var count = 0;
@@ -120,4 +158,13 @@ public sealed class OpenApiTests
 
     private static IEnumerable<string> MediaTypes(JsonObject paths, string path)
         => paths[path]!["get"]!["responses"]!["200"]!["content"]!.AsObject().Select(p => p.Key);
+
+    public sealed record Greeting(string Text);
+
+    /// <summary>An application's own document filter, with a constructor argument given in its registration.</summary>
+    public sealed class ContactFilter(string email) : IDocumentFilter
+    {
+        public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+            => swaggerDoc.Info.Contact = new OpenApiContact { Email = email };
+    }
 }

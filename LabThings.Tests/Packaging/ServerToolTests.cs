@@ -177,6 +177,44 @@ public sealed partial class ServerToolTests(LocalFeed feed)
     }
 
     [Fact]
+    public async Task The_openapi_and_authentication_libraries_are_loaded_only_when_first_used()
+    {
+        // What a server maps costs resident memory; these libraries serve requests many servers never get.
+        var workDir = RunningServer.NewTemporaryFolder();
+        var config = Path.Combine(workDir, "secured.json");
+        await File.WriteAllTextAsync(config, """
+            {
+              "LabThings": {
+                "Things": { "counter": { "Type": "LabThings.Examples.Counter" } },
+                "Security": { "Anonymous": "Read", "Basic": { "Users": { "alice": { "Password": "alice-secret" } } } }
+              }
+            }
+            """);
+        var (tool, address) = await StartAsync(workDir, "-c", config, "--urls", "http://127.0.0.1:0");
+        await using var _ = tool;
+        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        string[] openApi = ["Swashbuckle.AspNetCore.SwaggerGen.dll", "Microsoft.OpenApi.dll", "Microsoft.AspNetCore.Mvc.Core.dll"];
+        string[] authentication = ["Microsoft.AspNetCore.Authentication.dll", "Microsoft.AspNetCore.DataProtection.dll", "idunno.Authentication.Basic.dll"];
+
+        (await client.GetAsync("/counter/")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/counter/counter")).StatusCode.Should().Be(HttpStatusCode.OK, "anonymous clients may read");
+        Mapped(tool).Should().NotContain(openApi).And.NotContain(authentication).And.NotContain("Swashbuckle.AspNetCore.SwaggerUI.dll");
+
+        (await client.GetAsync("/openapi.json")).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.GetAsync("/docs/index.html")).StatusCode.Should().Be(HttpStatusCode.OK);
+        Mapped(tool).Should().Contain(["Swashbuckle.AspNetCore.SwaggerGen.dll", "Swashbuckle.AspNetCore.SwaggerUI.dll"]).And.NotContain(authentication);
+
+        using var signedIn = new HttpRequestMessage(HttpMethod.Post, "/counter/increment_counter");
+        signedIn.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:alice-secret")));
+        signedIn.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        (await client.SendAsync(signedIn)).StatusCode.Should().Be(HttpStatusCode.Created);
+        Mapped(tool).Should().Contain("idunno.Authentication.Basic.dll");
+
+        static IEnumerable<string> Mapped(BackgroundProcess process)
+            => File.ReadLines($"/proc/{process.Id}/maps").Select(line => Path.GetFileName(line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last())).ToHashSet();
+    }
+
+    [Fact]
     public async Task Https_is_served_from_the_kestrel_section_of_the_config()
     {
         var workDir = RunningServer.NewTemporaryFolder();

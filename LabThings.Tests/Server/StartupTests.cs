@@ -2,6 +2,7 @@ using LabThings.Server;
 using LabThings.Tests.Packaging;
 using LabThings.Tests.Support;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,13 +32,13 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Data_protection_is_not_started_eagerly_but_still_works()
+    public async Task LabThings_adds_no_authentication_or_data_protection_to_the_applications_services()
     {
         await using var server = await RunningServer.StartAsync(builder => builder.Services.AddLabThings().AddThing<IdleThing>("counter"));
 
         server.Services.GetServices<IHostedService>().Select(s => s.GetType().Name).Should().NotContain("DataProtectionHostedService");
-        var protector = server.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("test");
-        protector.Unprotect(protector.Protect("secret")).Should().Be("secret");
+        server.Services.GetService<IDataProtectionProvider>().Should().BeNull("LabThings' authentication handlers live in services of its own");
+        server.Services.GetService<IAuthenticationSchemeProvider>().Should().BeNull("the application's own authentication is left alone");
     }
 
     [Fact]

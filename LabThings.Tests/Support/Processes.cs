@@ -117,6 +117,9 @@ internal sealed class BackgroundProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>
     /// Starts the program and waits for an output line matching <paramref name="readyLine"/>; returns the process and
     /// the match's first group (e.g. the address it listens on).

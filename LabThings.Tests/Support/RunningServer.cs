@@ -44,8 +44,11 @@ public sealed class RunningServer : IAsyncDisposable
             folder);
     }
 
-    /// <summary>Starts an app built by the test: <paramref name="configure"/> adds Things, MapThings is called here.</summary>
-    public static Task<RunningServer> StartAsync(Action<WebApplicationBuilder> configure, string? settingsFolder = null)
+    /// <summary>
+    /// Starts an app built by the test: <paramref name="configure"/> adds Things, MapThings is called here, then
+    /// <paramref name="map"/> (when given) maps the app's own endpoints.
+    /// </summary>
+    public static Task<RunningServer> StartAsync(Action<WebApplicationBuilder> configure, string? settingsFolder = null, Action<WebApplication>? map = null)
     {
         var folder = settingsFolder ?? NewTemporaryFolder();
         var builder = WebApplication.CreateBuilder(Args);
@@ -53,6 +56,7 @@ public sealed class RunningServer : IAsyncDisposable
         configure(builder);
         var app = builder.Build();
         app.MapThings();
+        map?.Invoke(app);
         return StartAsync(app, folder);
     }
 

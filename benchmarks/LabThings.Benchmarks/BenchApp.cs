@@ -1,5 +1,6 @@
 using LabThings.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -10,7 +11,8 @@ namespace LabThings.Benchmarks;
 
 /// <summary>
 /// An in-process LabThings server with one Thing, as an app would set it up: Kestrel on 127.0.0.1 with an ephemeral
-/// port, the library defaults (no Swagger UI), warning-level logging, its settings in a new temporary folder.
+/// port, the slim builder and the library defaults (Swagger UI included), warning-level logging, its settings in a new
+/// temporary folder.
 /// </summary>
 internal sealed class BenchApp : IAsyncDisposable
 {
@@ -44,16 +46,24 @@ internal sealed class BenchApp : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         };
 
-        // LABTHINGS_BENCH_SLIM=1: the slim builder (fewer configuration sources and logging providers, no IIS/HTTPS
-        // defaults), to measure what an app's choice of builder costs in memory.
-        var builder = Environment.GetEnvironmentVariable("LABTHINGS_BENCH_SLIM") == "1"
-            ? WebApplication.CreateSlimBuilder(settings)
-            : WebApplication.CreateBuilder(settings);
+        // The slim builder, as labthings-server, the project template and the example server use (with Kestrel's HTTPS
+        // configuration added back). LABTHINGS_BENCH_FULL=1: WebApplication.CreateBuilder, to measure what an app's
+        // choice of builder costs.
+        WebApplicationBuilder builder;
+        if (Environment.GetEnvironmentVariable("LABTHINGS_BENCH_FULL") == "1")
+        {
+            builder = WebApplication.CreateBuilder(settings);
+        }
+        else
+        {
+            builder = WebApplication.CreateSlimBuilder(settings);
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         configure?.Invoke(builder);
         builder.Services.AddLabThings(o =>
         {
-            o.SwaggerUi = false;
             o.SettingsFolder = folder;
             options?.Invoke(o);
         }).AddThing<TThing>(name);

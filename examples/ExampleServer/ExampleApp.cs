@@ -1,5 +1,6 @@
 using LabThings.Cameras.Ffmpeg;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +18,11 @@ public static class ExampleApp
     /// <returns>The app, ready to run.</returns>
     public static WebApplication CreateApp(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The slim builder, as labthings-server and the project template use: without IIS integration, hosting-startup
+        // assemblies and the Debug and EventSource logging providers, none of which serves a lab PC (docs/hosting.md).
+        // Kestrel's HTTPS configuration (Kestrel:Endpoints with a certificate) is added back.
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseKestrelHttpsConfiguration();
 
         // Logging defaults, below every other configuration source (appsettings.json, environment variables and the
         // command line override them): ASP.NET Core's per-request lines only from Warning up, so a busy instrument does
