@@ -64,6 +64,16 @@ public sealed class LabThingsOptions
     public bool ProblemDetailsForErrors { get; set; } = true;
 
     /// <summary>
+    /// Whether the server gives memory back to the operating system after a burst of clients has left: once at least
+    /// 32 requests were in progress at once (stream viewers, WebSocket and SSE observers, requests), and for about two
+    /// seconds no more than a quarter of that peak have been, it runs one full, compacting garbage collection in the
+    /// runtime's aggressive mode. That pauses the server for a few milliseconds once per burst. Without it the memory
+    /// those clients' connections used stays with the process until the runtime next collects everything, which a
+    /// server that allocates little may not do for a long time. Default true.
+    /// </summary>
+    public bool ReturnMemoryAfterLoad { get; set; } = true;
+
+    /// <summary>
     /// The folder where settings (<c>[ThingSetting]</c> properties) are saved, one JSON file per Thing
     /// (<c>{thing}.json</c>). A relative path is relative to the current directory when the server starts.
     /// Default <c>settings</c>.

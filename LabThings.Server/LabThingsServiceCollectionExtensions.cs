@@ -45,6 +45,8 @@ public static class LabThingsServiceCollectionExtensions
         services.TryAddSingleton<InvocationManager>();
         services.TryAddSingleton<ObservationHub>();
         services.AddHostedService<ThingLifecycleService>();
+        services.TryAddSingleton<RequestLoad>();
+        services.AddHostedService<MemoryAfterLoad>();
         services.AddProblemDetails();
         services.AddCors();
         services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, LabThingsStartupFilter>());

@@ -10,11 +10,16 @@ using Microsoft.Extensions.Options;
 namespace LabThings.Server.Hosting;
 
 /// <summary>Adds the middleware LabThings needs at the front of the pipeline: problem details for errors and Swagger UI.</summary>
-internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options) : IStartupFilter
+internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options, RequestLoad load) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
     {
         var settings = options.Value;
+        if (settings.ReturnMemoryAfterLoad)
+        {
+            app.Use(rest => context => Counted(load, rest, context));
+        }
+
         if (settings.ProblemDetailsForErrors)
         {
             app.UseExceptionHandler();
@@ -81,6 +86,42 @@ internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options)
 
         next(app);
     };
+
+    /// <summary>Runs the rest of the pipeline as one request in progress (<see cref="MemoryAfterLoad"/>).</summary>
+    private static Task Counted(RequestLoad load, RequestDelegate rest, HttpContext context)
+    {
+        load.Enter();
+        Task task;
+        try
+        {
+            task = rest(context);
+        }
+        catch
+        {
+            load.Exit();
+            throw;
+        }
+
+        if (task.IsCompleted)
+        {
+            load.Exit();
+            return task;
+        }
+
+        return Awaited(load, task);
+
+        static async Task Awaited(RequestLoad load, Task task)
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            finally
+            {
+                load.Exit();
+            }
+        }
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static RequestDelegate SwaggerUi(IApplicationBuilder branch, LabThingsOptions settings, PathString prefix, RequestDelegate rest)
