@@ -152,19 +152,9 @@ public sealed partial class ServerToolTests(LocalFeed feed)
     [Fact]
     public async Task Basic_authentication_is_turned_on_by_the_config()
     {
-        var workDir = RunningServer.NewTemporaryFolder();
-        var config = Path.Combine(workDir, "secured.json");
-        await File.WriteAllTextAsync(config, """
-            {
-              "LabThings": {
-                "Things": { "counter": { "Type": "LabThings.Examples.Counter" } },
-                "Security": { "Basic": { "Users": { "alice": { "Password": "alice-secret" } } } }
-              }
-            }
-            """);
-        var (tool, address) = await StartAsync(workDir, "-c", config, "--urls", "http://127.0.0.1:0");
+        var (tool, client) = await StartWithAliceAsync();
         await using var _ = tool;
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        using var __ = client;
 
         using var anonymous = await client.GetAsync("/counter/counter");
         anonymous.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
@@ -180,19 +170,9 @@ public sealed partial class ServerToolTests(LocalFeed feed)
     public async Task The_openapi_and_authentication_libraries_are_loaded_only_when_first_used()
     {
         // What a server maps costs resident memory; these libraries serve requests many servers never get.
-        var workDir = RunningServer.NewTemporaryFolder();
-        var config = Path.Combine(workDir, "secured.json");
-        await File.WriteAllTextAsync(config, """
-            {
-              "LabThings": {
-                "Things": { "counter": { "Type": "LabThings.Examples.Counter" } },
-                "Security": { "Anonymous": "Read", "Basic": { "Users": { "alice": { "Password": "alice-secret" } } } }
-              }
-            }
-            """);
-        var (tool, address) = await StartAsync(workDir, "-c", config, "--urls", "http://127.0.0.1:0");
+        var (tool, client) = await StartWithAliceAsync(""" "Anonymous": "Read", """);
         await using var _ = tool;
-        using var client = new HttpClient { BaseAddress = new Uri(address) };
+        using var __ = client;
         string[] openApi = ["Swashbuckle.AspNetCore.SwaggerGen.dll", "Microsoft.OpenApi.dll", "Microsoft.AspNetCore.Mvc.Core.dll"];
         string[] authentication = ["Microsoft.AspNetCore.Authentication.dll", "Microsoft.AspNetCore.DataProtection.dll", "idunno.Authentication.Basic.dll"];
 
@@ -318,6 +298,26 @@ public sealed partial class ServerToolTests(LocalFeed feed)
             },
         },
     }.ToJsonString();
+
+    /// <summary>
+    /// Starts the tool with the example counter and one Basic user, alice (password <c>alice-secret</c>), and a client
+    /// of it; <paramref name="moreSecurity"/> is put into <c>LabThings:Security</c> before <c>Basic</c>.
+    /// </summary>
+    private async Task<(BackgroundProcess Tool, HttpClient Client)> StartWithAliceAsync(string moreSecurity = "")
+    {
+        var workDir = RunningServer.NewTemporaryFolder();
+        var config = Path.Combine(workDir, "secured.json");
+        await File.WriteAllTextAsync(config, $$"""
+            {
+              "LabThings": {
+                "Things": { "counter": { "Type": "LabThings.Examples.Counter" } },
+                "Security": { {{moreSecurity}} "Basic": { "Users": { "alice": { "Password": "alice-secret" } } } }
+              }
+            }
+            """);
+        var (tool, address) = await StartAsync(workDir, "-c", config, "--urls", "http://127.0.0.1:0");
+        return (tool, new HttpClient { BaseAddress = new Uri(address) });
+    }
 
     private Task<(BackgroundProcess Process, string Address)> StartAsync(string workDir, params string[] arguments)
         => StartAsync(workDir, arguments, null);
