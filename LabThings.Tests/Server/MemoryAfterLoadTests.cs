@@ -8,6 +8,11 @@ using Microsoft.Extensions.Logging;
 namespace LabThings.Tests.Server;
 
 /// <summary>After a burst of clients has left, the server gives the memory their connections used back (issue 14).</summary>
+/// <remarks>
+/// Alone (<see cref="MemoryAfterLoadRunsAlone"/>): the collection it triggers is of the whole test process, and would
+/// pause the timing-sensitive tests of other classes running beside it.
+/// </remarks>
+[Collection(MemoryAfterLoadRunsAlone.Name)]
 public sealed class MemoryAfterLoadTests
 {
     [Fact]
@@ -79,7 +84,7 @@ public sealed class MemoryAfterLoadTests
         {
             b.Logging.AddProvider(logs);
             b.Logging.AddFilter<LogLines>(typeof(MemoryAfterLoad).FullName, LogLevel.Debug);
-            b.Services.AddLabThings().AddThing<ManualCamera>("camera");
+            b.Services.AddLabThings(o => o.ReturnMemoryAfterLoad = true).AddThing<ManualCamera>("camera");
         });
         server.Services.GetRequiredService<ManualCamera>().Stream.AddFrame(ManualCamera.FakeFrame(1));
         var load = server.Services.GetRequiredService<RequestLoad>();
@@ -159,4 +164,11 @@ public sealed class MemoryAfterLoadTests
         {
         }
     }
+}
+
+/// <summary>Runs <see cref="MemoryAfterLoadTests"/> when no other test runs.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryAfterLoadRunsAlone
+{
+    public const string Name = "Memory after load (alone)";
 }

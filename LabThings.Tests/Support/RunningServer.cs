@@ -80,7 +80,14 @@ public sealed class RunningServer : IAsyncDisposable
     private static void Prepare(WebApplicationBuilder builder, string settingsFolder)
     {
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.Configure<LabThingsOptions>(o => o.SettingsFolder = settingsFolder);
+        builder.Services.Configure<LabThingsOptions>(o =>
+        {
+            o.SettingsFolder = settingsFolder;
+
+            // Its collection is of the whole process, here the test run's, with every other test's servers and clients
+            // in it; MemoryAfterLoadTests switches it on for its own server.
+            o.ReturnMemoryAfterLoad = false;
+        });
     }
 
     private static async Task<RunningServer> StartAsync(WebApplication app, string settingsFolder)
