@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 
 namespace LabThings.Server.Hosting;
 
-/// <summary>Adds the middleware LabThings needs at the front of the pipeline: problem details for errors and Swagger UI.</summary>
+/// <summary>
+/// Adds the middleware LabThings needs at the front of the pipeline: the count of requests in progress
+/// (<see cref="MemoryAfterLoad"/>), problem details for errors, the host and cross-site checks, and Swagger UI.
+/// </summary>
 internal sealed class LabThingsStartupFilter(IOptions<LabThingsOptions> options, RequestLoad load) : IStartupFilter
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
