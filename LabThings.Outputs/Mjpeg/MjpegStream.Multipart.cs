@@ -61,9 +61,22 @@ public sealed partial class MjpegStream
             long seen = 0;
             var prefixSent = 0; // bytes of the next part's header a pacer has already written
             var slow = false; // the last part outlasted the limiter's hold: the next one goes without a slot
-            while (!flush.IsCompleted && !flush.IsCanceled
-                   && await WaitForFrameAfterAsync(seen, stops, cancellationToken).ConfigureAwait(false) is { } first)
+            while (!flush.IsCompleted && !flush.IsCanceled)
             {
+                // The wait is in this method rather than in WaitForFrameAfterAsync: this method's state machine exists
+                // for the whole response, while each call of that one would box its own for every frame waited for.
+                var first = NewerFrame(seen, stops, out var signal);
+                if (first is null)
+                {
+                    if (signal is null)
+                    {
+                        break; // stopped
+                    }
+
+                    await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 var holding = false;
                 if (limiter is not null && !slow)
                 {

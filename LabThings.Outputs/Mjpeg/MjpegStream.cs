@@ -331,21 +331,37 @@ public sealed partial class MjpegStream
     {
         while (true)
         {
-            // Read the signal before the state: a frame published after this read completes this signal.
-            var signal = Volatile.Read(ref _signal);
-            if (Volatile.Read(ref _stopped) || Interlocked.Read(ref _stopCount) != stopCount)
-            {
-                return null;
-            }
-
-            var newest = Volatile.Read(ref _newest);
-            if (newest is not null && newest.Sequence > seenSequence)
+            if (NewerFrame(seenSequence, stopCount, out var signal) is { } newest)
             {
                 return newest;
             }
 
+            if (signal is null)
+            {
+                return null;
+            }
+
             await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The newest frame if it is newer than <paramref name="seenSequence"/>. Otherwise null, with the signal a newer frame
+    /// or a stop will complete, or with no signal if the stream is stopped or has been stopped since the caller read
+    /// <paramref name="stopCount"/>.
+    /// </summary>
+    private RingbufferEntry? NewerFrame(long seenSequence, long stopCount, out TaskCompletionSource? signal)
+    {
+        // Read the signal before the state: a frame published after this read completes this signal.
+        signal = Volatile.Read(ref _signal);
+        if (Volatile.Read(ref _stopped) || Interlocked.Read(ref _stopCount) != stopCount)
+        {
+            signal = null;
+            return null;
+        }
+
+        var newest = Volatile.Read(ref _newest);
+        return newest is not null && newest.Sequence > seenSequence ? newest : null;
     }
 
     /// <summary>Waits for the next frame; <paramref name="handOut"/> if the caller keeps its bytes (not just its index or size).</summary>
