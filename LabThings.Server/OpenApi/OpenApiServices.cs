@@ -1,11 +1,10 @@
-using System.Runtime.CompilerServices;
+using LabThings.Server.Hosting;
 using LabThings.Server.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.Swagger;
@@ -30,47 +29,21 @@ namespace LabThings.Server.OpenApi;
 /// </remarks>
 internal sealed class OpenApiServices(IServiceProvider application) : IDisposable
 {
-    private readonly Lock _gate = new();
-    private ServiceProvider? _services;
-    private bool _disposed;
+    private readonly OwnServices _services = new(application, Register);
 
     /// <summary>The generator, built on first use.</summary>
-    public IAsyncSwaggerProvider Provider => Services.GetRequiredService<IAsyncSwaggerProvider>();
+    public IAsyncSwaggerProvider Provider => _services.Get().GetRequiredService<IAsyncSwaggerProvider>();
 
-    private ServiceProvider Services
-    {
-        get
-        {
-            lock (_gate)
-            {
-                ObjectDisposedException.ThrowIf(_disposed, this);
-                return _services ??= Build(application);
-            }
-        }
-    }
+    public void Dispose() => _services.Dispose();
 
-    public void Dispose()
+    // Called only when the provider is first built, so Swashbuckle and MVC are loaded then.
+    private static void Register(IServiceProvider application, IServiceCollection services)
     {
-        lock (_gate)
-        {
-            _disposed = true;
-            _services?.Dispose();
-            _services = null;
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ServiceProvider Build(IServiceProvider application)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(application.GetRequiredService<ILoggerFactory>());
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSingleton(application.GetRequiredService<IWebHostEnvironment>());
         services.AddSingleton<IHostEnvironment>(sp => sp.GetRequiredService<IWebHostEnvironment>());
         services.AddSingleton(application.GetRequiredService<EndpointDataSource>());
         services.AddSingleton(application.GetRequiredService<ParameterPolicyFactory>());
         services.AddSingleton(application.GetRequiredService<IOptions<HttpJsonOptions>>());
-        services.AddSingleton(application.GetRequiredService<IOptions<LabThingsOptions>>());
         services.AddSingleton(application.GetRequiredService<SecurityPolicy>());
 
         services.AddEndpointsApiExplorer();
@@ -98,15 +71,13 @@ internal sealed class OpenApiServices(IServiceProvider application) : IDisposabl
         {
             services.AddSingleton(configure);
         }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
     }
 
     /// <summary>
     /// API Explorer leaves a handler's service parameters out of its description by asking which types are services;
     /// its providers are given the application's answer rather than that of these few services.
     /// </summary>
-    private static void AskTheApplicationWhichTypesAreServices(ServiceCollection services, IServiceProviderIsService applicationServices)
+    private static void AskTheApplicationWhichTypesAreServices(IServiceCollection services, IServiceProviderIsService applicationServices)
     {
         for (var i = 0; i < services.Count; i++)
         {

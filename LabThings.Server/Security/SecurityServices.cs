@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using LabThings.Server.Hosting;
 using idunno.Authentication.Basic;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -39,71 +38,36 @@ internal static class SecurityServices
 /// </summary>
 internal sealed class SchemeHandlers(IServiceProvider application) : IDisposable
 {
-    private readonly Lock _gate = new();
-    private Handlers? _handlers;
-    private bool _disposed;
+    private readonly OwnServices _services = new(application, Register);
 
     /// <summary>Authenticates the request with one of LabThings' schemes.</summary>
     public async Task<AuthenticateResult> AuthenticateAsync(HttpContext context, string scheme)
     {
-        var handlers = Get();
-        var definition = scheme switch
-        {
-            SecurityPolicy.BasicScheme => handlers.Basic,
-            SecurityPolicy.BearerScheme => handlers.Bearer,
-            _ => throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "not one of LabThings' authentication schemes"),
-        };
+        var services = _services.Get();
+        var definition = await services.GetRequiredService<IAuthenticationSchemeProvider>().GetSchemeAsync(scheme).ConfigureAwait(false)
+            ?? throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "not one of LabThings' authentication schemes");
 
         // AddScheme registers each handler type as a transient service: a new handler per request, as ASP.NET Core's own.
-        var handler = (IAuthenticationHandler)handlers.Services.GetRequiredService(definition.HandlerType);
+        var handler = (IAuthenticationHandler)services.GetRequiredService(definition.HandlerType);
         await handler.InitializeAsync(definition, context).ConfigureAwait(false);
         return await handler.AuthenticateAsync().ConfigureAwait(false);
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _disposed = true;
-            _handlers?.Services.Dispose();
-            _handlers = null;
-        }
-    }
+    public void Dispose() => _services.Dispose();
 
-    private Handlers Get()
+    // Called only when the provider is first built, so the authentication libraries are loaded then.
+    private static void Register(IServiceProvider application, IServiceCollection services)
     {
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return _handlers ??= Build(application);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Handlers Build(IServiceProvider application)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton(application.GetRequiredService<ILoggerFactory>());
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSingleton(application.GetRequiredService<TimeProvider>());
-        services.AddSingleton(application.GetRequiredService<IOptions<LabThingsOptions>>());
         services.AddSingleton(application.GetRequiredService<BasicCredentials>());
         services.AddAuthentication()
             .AddBasic(SecurityPolicy.BasicScheme, _ => { })
             .AddJwtBearer(SecurityPolicy.BearerScheme, _ => { });
         ConfigureBasic(services);
         ConfigureBearer(services);
-        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        var schemes = provider.GetRequiredService<IAuthenticationSchemeProvider>();
-        return new Handlers(provider, Handler(schemes, SecurityPolicy.BasicScheme), Handler(schemes, SecurityPolicy.BearerScheme));
     }
 
-    // The scheme provider's default implementation answers from its options, synchronously.
-    private static AuthenticationScheme Handler(IAuthenticationSchemeProvider schemes, string name)
-        => schemes.GetSchemeAsync(name).GetAwaiter().GetResult()
-            ?? throw new InvalidOperationException($"The authentication scheme {name} was not registered.");
-
-    private static void ConfigureBasic(ServiceCollection services)
+    private static void ConfigureBasic(IServiceCollection services)
         => services.AddOptions<BasicAuthenticationOptions>(SecurityPolicy.BasicScheme)
             .Configure<IOptions<LabThingsOptions>, BasicCredentials>((basic, options, credentials) =>
             {
@@ -133,7 +97,7 @@ internal sealed class SchemeHandlers(IServiceProvider application) : IDisposable
                 };
             });
 
-    private static void ConfigureBearer(ServiceCollection services)
+    private static void ConfigureBearer(IServiceCollection services)
         => services.AddOptions<JwtBearerOptions>(SecurityPolicy.BearerScheme)
             .Configure<IOptions<LabThingsOptions>>((jwt, options) =>
             {
@@ -175,8 +139,6 @@ internal sealed class SchemeHandlers(IServiceProvider application) : IDisposable
 
     private static bool IsLoopbackUrl(string url)
         => Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase));
-
-    private sealed record Handlers(ServiceProvider Services, AuthenticationScheme Basic, AuthenticationScheme Bearer);
 }
 
 /// <summary>Refuses a security configuration that cannot work, at start-up, naming the key.</summary>
